@@ -1,0 +1,244 @@
+"""The library entry points: `run`, `analyze`, `stylize`, `recontext`.
+
+Each loads its inputs, resolves the engine and store from the settings, runs
+its stages through the cached pipeline, writes the output atomically, and logs
+one run record, also when it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Union
+
+from . import __version__
+from .config import Settings, load_settings
+from .errors import EngineError, ImgvarError, UsageError
+from .imageio import (LoadedImage, encode_image, format_for_path, image_facts, load_image, load_mask,
+                      pixel_digest, read_source, write_output)
+from .pipeline import Progress, run_stages
+from .plan import Plan, SubTask
+from .results import Analysis, Result
+from .stages import AnalyzeStage, DescribeStage, PostprocessStage, RecontextStage, StylizeStage
+from .stages.base import State
+from .stages.describe import unhandled_changes
+from .store.factory import open_store
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from .store.base import Store
+
+ImageInput = Union[str, os.PathLike, bytes, "Image.Image", LoadedImage]
+
+
+def run(image: ImageInput, prompt: str, *, out: str | os.PathLike | None = None, settings: Settings | None = None,
+        background: ImageInput | None = None, mask: ImageInput | None = None,
+        progress: Progress | None = None) -> Result:
+    """Analyse the prompt and apply every sub-task the engine can do; write to `out` if given."""
+    return _execute("run", image, _require_prompt(prompt), None, out=out, settings=settings,
+                    background=background, mask=mask, progress=progress)
+
+
+def stylize(image: ImageInput, style: str, *, out: str | os.PathLike | None = None,
+            settings: Settings | None = None, progress: Progress | None = None) -> Result:
+    """Restyle the whole image; `style` is a preset name or a style phrase ("van gogh", "aquarelle")."""
+    style = _require_prompt(style, what="style")
+    return _execute("stylize", image, style, _single_task_plan(style, "style"), out=out, settings=settings,
+                    progress=progress)
+
+
+def recontext(image: ImageInput, setting: str, *, background: ImageInput | None = None,
+              mask: ImageInput | None = None, out: str | os.PathLike | None = None,
+              settings: Settings | None = None, progress: Progress | None = None) -> Result:
+    """Keep the subject, change its setting; the local engine needs `background` and a matte."""
+    setting = _require_prompt(setting, what="setting")
+    return _execute("recontext", image, setting, _single_task_plan(setting, "recontext"), out=out,
+                    settings=settings, background=background, mask=mask, progress=progress)
+
+
+def analyze(image: ImageInput, prompt: str, *, settings: Settings | None = None,
+            progress: Progress | None = None) -> Analysis:
+    """The plan for `prompt` and facts about the image; changes nothing."""
+    prompt = _require_prompt(prompt)
+    settings = settings or load_settings()
+    source, raw = _load(image, settings)
+    store = open_store(settings)
+    engine, fallback = _engines(settings)
+    state = State(source=source, facts=image_facts(source), prompt=prompt, settings=settings)
+    started = time.time()
+    try:
+        reports = run_stages(state, [AnalyzeStage()], engine, fallback, store,
+                             use_cache=settings["cache"], progress=progress)
+    except BaseException as exc:
+        _record_failure(store, "analyze", state, started, exc)
+        raise
+    analysis = Analysis(state.plan, state.facts, reports[0].engine, reports[0].cache_hit)
+    analysis.run_id = store.save_run(_record("analyze", state, reports, started, status="ok"))
+    return analysis
+
+
+def _execute(command: str, image: ImageInput, prompt: str, plan: Plan | None, *, out: Any, settings: Settings | None,
+             background: ImageInput | None = None, mask: ImageInput | None = None,
+             progress: Progress | None = None) -> Result:
+    settings = settings or load_settings()
+    source, raw = _load(image, settings)
+    out_path = _resolve_out(out, source, settings)
+    state = State(source=source, facts=image_facts(source), prompt=prompt, settings=settings, plan=plan)
+    if background is not None:
+        state.background, _ = _load(background, settings, role="background")
+    if mask is not None:
+        state.mask = load_mask(mask, source.image.size, max_pixels=settings["image.max_pixels"])
+        state.mask_digest = pixel_digest(state.mask)
+
+    store = open_store(settings)
+    engine, fallback = _engines(settings)
+    started = time.time()
+    try:
+        if raw is not None:
+            store.put_blob(raw)  # originals are kept beside their results
+        stages = [AnalyzeStage(), RecontextStage(), StylizeStage(), PostprocessStage()]
+        strict = command != "run"
+        reports = run_stages(state, stages, engine, fallback, store, use_cache=settings["cache"],
+                             strict=strict, progress=progress)
+        state.changes.extend(unhandled_changes(state, engine.name))
+        _require_some_change(state)
+        reports += run_stages(state, [DescribeStage()], engine, fallback, store, use_cache=settings["cache"],
+                              progress=progress)
+        result = Result(image=state.image, output_prompt=state.output_prompt or "", prompt=prompt, plan=state.plan,
+                        facts=state.facts, engine=engine.name, changes=list(state.changes), stages=reports)
+        if out_path is not None:
+            fmt = format_for_path(out_path) if out_path != "-" else settings["output.format"]
+            data = encode_image(state.image, fmt, _metadata(prompt, result.output_prompt),
+                                quality=settings["output.quality"])
+            result.output_digest = store.put_blob(data)
+            written = write_output(data, out_path)
+            result.output = "-" if out_path == "-" else written
+    except BaseException as exc:
+        _record_failure(store, command, state, started, exc)
+        raise
+    record = _record(command, state, reports, started, status="ok")
+    record["output"] = {"path": _display_path(result.output), "digest": result.output_digest}
+    result.run_id = store.save_run(record)
+    return result
+
+
+def _require_some_change(state: State) -> None:
+    """Refuse to write a copy of the input when no requested change could be made."""
+    if any(c.applied for c in state.changes):
+        return
+    if state.plan is None or not state.plan.tasks or all(t.kind == "other" for t in state.plan.tasks):
+        raise UsageError(f"nothing in the prompt was understood as a change: '{state.prompt}'")
+    reasons = "; ".join(c.summary for c in state.changes if not c.applied)
+    raise EngineError(f"none of the requested changes could be made: {reasons}")
+
+
+def _require_prompt(prompt: str, what: str = "prompt") -> str:
+    if prompt is None or not str(prompt).strip():
+        raise UsageError(f"the {what} is empty")
+    return str(prompt).strip()
+
+
+def _single_task_plan(text: str, kind: str) -> Plan:
+    """A plan for a one-stage command: the parsed task of that kind, else the whole text as its argument."""
+    from .prompt import detect_language, parse_prompt
+
+    parsed = parse_prompt(text)
+    task = parsed.first(kind)
+    if task is None:
+        args = {"style": text.lower()} if kind == "style" else {"setting": text, "subject": None}
+        task = SubTask(kind, text, args)
+    return Plan(prompt=text, language=detect_language(text), tasks=[task])
+
+
+def _load(value: ImageInput, settings: Settings, role: str = "image") -> tuple[LoadedImage, bytes | None]:
+    """A LoadedImage and, when read from a file or bytes, the original bytes (stored as the original)."""
+    if isinstance(value, LoadedImage):
+        return value, None
+    max_pixels = settings["image.max_pixels"]
+    if isinstance(value, (str, os.PathLike)):
+        raw, name = read_source(value)
+        return load_image(raw, name=name, max_pixels=max_pixels), raw
+    if isinstance(value, (bytes, bytearray)):
+        return load_image(bytes(value), name=role, max_pixels=max_pixels), bytes(value)
+    from PIL import Image
+
+    if isinstance(value, Image.Image):
+        data = encode_image(value.convert("RGBA" if value.mode in ("RGBA", "LA", "P") else "RGB"), "png")
+        return load_image(data, name=role, max_pixels=max_pixels), data
+    raise UsageError(f"unsupported {role} input of type {type(value).__name__}")
+
+
+def _engines(settings: Settings):
+    from .engines.local import local_engine
+    from .engines.registry import resolve_engine
+
+    return resolve_engine(settings["engine"], settings), local_engine(settings)
+
+
+def _resolve_out(out: Any, source: LoadedImage, settings: Settings) -> str | None:
+    """Where the result goes; checked before any work so a bad path fails fast."""
+    if out is None:
+        if source.source in ("-", "image", "", None) or source.source.startswith("<"):
+            return None if source.source != "-" else "-"
+        stem = Path(source.source)
+        ext = "jpg" if settings["output.format"] == "jpeg" else settings["output.format"]
+        out = stem.with_name(f"{stem.stem}.imgvar.{ext}")
+    out = str(out)
+    if out == "-":
+        return out
+    format_for_path(out)  # raises on an unsupported extension
+    parent = Path(out).expanduser().resolve().parent
+    from .errors import OutputError
+
+    if not parent.is_dir():
+        raise OutputError(f"{out}: directory {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise OutputError(f"{out}: directory {parent} is not writable")
+    if Path(out).is_dir():
+        raise OutputError(f"{out}: is a directory")
+    return out
+
+
+def _metadata(prompt: str, output_prompt: str) -> dict[str, str]:
+    return {"imgvar:prompt": prompt, "imgvar:output_prompt": output_prompt, "Software": f"imgvar {__version__}"}
+
+
+def _display_path(path: str | None) -> str | None:
+    if path in (None, "-"):
+        return path
+    return str(Path(path).resolve())
+
+
+def _record(command: str, state: State, reports: list, started: float, *, status: str) -> dict[str, Any]:
+    return {
+        "created": datetime.fromtimestamp(started, timezone.utc).isoformat(timespec="seconds"),
+        "imgvar_version": __version__,
+        "command": command,
+        "status": status,
+        "seconds": round(time.time() - started, 3),
+        "input": {"source": _display_path(state.source.source) if state.source.source != "-" else "-",
+                  "digest": state.source.digest, "facts": state.facts.to_dict()},
+        "prompt": state.prompt,
+        "plan": state.plan.to_dict() if state.plan else None,
+        "background": state.background.digest if state.background else None,
+        "mask": state.mask_digest,
+        "engine": state.settings["engine"],
+        "stages": [r.to_dict() for r in reports],
+        "changes": [c.to_dict() for c in state.changes],
+        "output_prompt": state.output_prompt,
+        "cost": {"usd": 0.0, "calls": []},
+    }
+
+
+def _record_failure(store: Store, command: str, state: State, started: float, exc: BaseException) -> None:
+    """Log the failed run; a failure to log must not hide the original error."""
+    record = _record(command, state, [], started, status="interrupted" if isinstance(exc, KeyboardInterrupt)
+                     else "failed")
+    record["error"] = str(exc) if isinstance(exc, ImgvarError) else f"{type(exc).__name__}: {exc}"
+    try:
+        store.save_run(record)
+    except Exception:
+        pass

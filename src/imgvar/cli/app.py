@@ -1,0 +1,223 @@
+"""The Typer app: each command parses, calls one library function, renders."""
+
+import logging
+import os
+import sys
+from typing import Annotated, Any, Optional, Sequence
+
+import typer
+from typer.core import TyperGroup
+
+from ..errors import ExitCode, ImgvarError
+from .index import SUMMARY, TAGLINE
+from .options import Common, common_options
+from .render import emit_json, progress, render_analysis, render_result
+
+
+class ImgvarGroup(TyperGroup):
+    """Turns every failure into one line on stderr and a documented exit code."""
+
+    def main(self, args: Optional[Sequence[str]] = None, prog_name: Optional[str] = None,
+             complete_var: Optional[str] = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        args = list(sys.argv[1:] if args is None else args)
+        code = self._run(args, prog_name or "imgvar", complete_var, **extra)
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+    def _run(self, args: list[str], prog_name: str, complete_var: Optional[str], **extra: Any) -> int:
+        from typer._click import exceptions as click_exc
+
+        debug = "--debug" in args or bool(os.environ.get("IMGVAR_DEBUG"))
+        try:
+            rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
+                              standalone_mode=False, **extra)
+            if rv == ExitCode.INTERRUPTED:  # Typer turns Ctrl-C into a bare exit code
+                return _fail("interrupted", ExitCode.INTERRUPTED, debug)
+            return rv if isinstance(rv, int) else 0
+        except ImgvarError as exc:
+            return _fail(str(exc), exc.exit_code, debug)
+        except click_exc.NoArgsIsHelpError as exc:  # `imgvar config` alone: help, not an error
+            sys.stdout.write(exc.format_message() + "\n")
+            return ExitCode.OK
+        except click_exc.UsageError as exc:
+            hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+            return _fail(exc.format_message() + hint, ExitCode.USAGE, debug)
+        except click_exc.ClickException as exc:
+            return _fail(exc.format_message(), ExitCode.USAGE, debug)
+        except (typer.Abort, KeyboardInterrupt):
+            return _fail("interrupted", ExitCode.INTERRUPTED, debug)
+        except BrokenPipeError:
+            return ExitCode.OK
+        except Exception as exc:  # a bug: say so in one line, trace with --debug
+            detail = f"{type(exc).__name__}: {exc}"
+            return _fail(f"internal error: {detail} (rerun with --debug for the traceback)", ExitCode.INTERNAL, debug)
+
+
+def _fail(message: str, code: int, debug: bool) -> int:
+    if debug:
+        import traceback
+
+        traceback.print_exc()
+    sys.stderr.write(f"imgvar: error: {message}\n")
+    return int(code)
+
+
+app = typer.Typer(
+    cls=ImgvarGroup,
+    name="imgvar",
+    help=TAGLINE,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _setup_logging(common: Common) -> None:
+    level = logging.DEBUG if common.verbose >= 2 or common.debug else logging.WARNING
+    logging.basicConfig(level=level, format="imgvar: %(levelname)s: %(message)s", stream=sys.stderr)
+
+
+ImageArg = Annotated[str, typer.Argument(metavar="IMAGE", help="Input image (PNG, JPEG, WebP, TIFF, BMP, GIF); '-' reads stdin.")]
+PromptArg = Annotated[str, typer.Argument(metavar="PROMPT", help='What to change, e.g. "in Van Gogh style".')]
+BackgroundOpt = Annotated[Optional[str], typer.Option("--background", "-b", metavar="IMAGE",
+                                                      help="New scene to place the subject in.")]
+MaskOpt = Annotated[Optional[str], typer.Option("--mask", "-m", metavar="IMAGE",
+                                                help="Subject mask (white = subject); default: the image's alpha.")]
+
+
+def _check_json_out(common: Common) -> None:
+    if common.json and common.out == "-":
+        raise typer.BadParameter("--json and --out - both want stdout; choose one", param_hint="--out")
+
+
+@app.command("run", help=SUMMARY["run"])
+@common_options()
+def run_command(image: ImageArg, prompt: PromptArg, background: BackgroundOpt = None, mask: MaskOpt = None,
+                common: Common = None) -> None:
+    from .. import api
+
+    _setup_logging(common)
+    _check_json_out(common)
+    with progress(common) as update:
+        result = api.run(image, prompt, out=common.out, settings=common.settings(), background=background,
+                         mask=mask, progress=update)
+    render_result(result, common)
+
+
+@app.command("stylize", help=SUMMARY["stylize"])
+@common_options()
+def stylize_command(
+    image: ImageArg,
+    style: Annotated[str, typer.Argument(metavar="STYLE", help="Preset name (see 'imgvar styles') or a phrase.")],
+    strength: Annotated[Optional[float], typer.Option("--strength", "-s", min=0.0, max=1.0,
+                                                      help="0 keeps the input, 1 is the full style [config: style.strength].")] = None,
+    detail: Annotated[Optional[float], typer.Option("--detail", min=0.25, max=4.0,
+                                                    help="Stroke scale: <1 finer, >1 coarser [config: style.detail].")] = None,
+    common: Common = None,
+) -> None:
+    from .. import api
+
+    _setup_logging(common)
+    _check_json_out(common)
+    settings = common.settings(**{"style.strength": strength, "style.detail": detail})
+    with progress(common) as update:
+        result = api.stylize(image, style, out=common.out, settings=settings, progress=update)
+    render_result(result, common)
+
+
+@app.command("recontext", help=SUMMARY["recontext"])
+@common_options()
+def recontext_command(
+    image: ImageArg,
+    setting: Annotated[str, typer.Argument(metavar="SETTING", help='The new setting, e.g. "on a beach at sunset".')],
+    background: BackgroundOpt = None,
+    mask: MaskOpt = None,
+    common: Common = None,
+) -> None:
+    from .. import api
+
+    _setup_logging(common)
+    _check_json_out(common)
+    with progress(common) as update:
+        result = api.recontext(image, setting, background=background, mask=mask, out=common.out,
+                               settings=common.settings(), progress=update)
+    render_result(result, common)
+
+
+@app.command("analyze", help=SUMMARY["analyze"])
+@common_options(without=("out",))
+def analyze_command(image: ImageArg, prompt: PromptArg, common: Common = None) -> None:
+    from .. import api
+
+    _setup_logging(common)
+    with progress(common) as update:
+        analysis = api.analyze(image, prompt, settings=common.settings(), progress=update)
+    render_analysis(analysis, common)
+
+
+@app.command("styles", help=SUMMARY["styles"])
+def styles_command(json_out: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False) -> None:
+    from ..styles import presets
+
+    rows = [{"name": p.name, "description": p.description, "aliases": list(p.aliases)} for p in presets()]
+    if json_out:
+        emit_json(rows)
+        return
+    width = max(len(r["name"]) for r in rows) + 2
+    for row in rows:
+        sys.stdout.write(f"{row['name'].ljust(width)}{row['description']}\n")
+
+
+config_app = typer.Typer(help=SUMMARY["config"], no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("show", help="Print every setting, its value (secrets masked) and where it came from.")
+def config_show(
+    config: Annotated[Optional[str], typer.Option("--config", "-c", metavar="FILE", help="Extra TOML config file.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    from ..config import load_settings
+    from ..paths import home_dir, user_config_path
+
+    settings = load_settings(config)
+    rows = settings.describe()
+    if json_out:
+        emit_json({"home": str(home_dir()), "user_config": str(user_config_path()), "settings": rows})
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"imgvar home: {home_dir()}", title_justify="left")
+    for column in ("key", "value", "source"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row["key"], str(row["value"]), row["source"])
+    Console(highlight=False).print(table)
+
+
+@config_app.command("path", help="Print the path of the user config file.")
+def config_path() -> None:
+    from ..paths import user_config_path
+
+    sys.stdout.write(f"{user_config_path()}\n")
+
+
+@app.command("runs", help=SUMMARY["runs"])
+def runs_command(
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many runs to list.")] = 10,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    from ..config import load_settings
+    from ..store.factory import open_store
+
+    runs = open_store(load_settings()).list_runs(limit)
+    if json_out:
+        emit_json(runs)
+        return
+    for record in runs:
+        output = (record.get("output") or {}).get("path") or "-"
+        sys.stdout.write(f"{record.get('run_id')}  {record.get('command'):<9} {record.get('status'):<7} "
+                         f"{record.get('prompt')!r} -> {output}\n")

@@ -1,0 +1,99 @@
+"""Printing results: text for people on stderr/stdout, one JSON object for scripts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Iterator
+
+if TYPE_CHECKING:
+    from ..results import Analysis, Result
+    from .options import Common
+
+
+def _console(stderr: bool = True):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+@contextmanager
+def progress(common: Common) -> Iterator[Any]:
+    """A live spinner naming the current stage, on an interactive stderr only."""
+    if common.json or common.quiet or not sys.stderr.isatty():
+        yield _log_progress(common)
+        return
+    console = _console()
+    with console.status("starting…") as status:
+        def update(event: str, stage: str, info: dict) -> None:
+            if event == "start":
+                status.update(f"{stage} ({info.get('engine')})…")
+            elif event == "skip" and not common.quiet:
+                console.print(f"[yellow]skipped[/] {stage}: {info.get('reason')}")
+            elif event == "done" and common.verbose:
+                console.print(_stage_line(stage, info))
+        yield update
+
+
+def _log_progress(common: Common):
+    def update(event: str, stage: str, info: dict) -> None:
+        if common.json or common.quiet:
+            return
+        if event == "skip":
+            sys.stderr.write(f"skipped {stage}: {info.get('reason')}\n")
+        elif event == "done" and common.verbose:
+            sys.stderr.write(_stage_line(stage, info, markup=False) + "\n")
+    return update
+
+
+def _stage_line(stage: str, info: dict, markup: bool = True) -> str:
+    origin = "cache" if info.get("cache_hit") else f"{info.get('seconds', 0):.2f}s"
+    text = f"  {stage:<12} {info.get('engine', ''):<8} {origin}"
+    return text if not markup else f"[dim]{text}[/]"
+
+
+def render_result(result: Result, common: Common) -> None:
+    if common.json:
+        emit_json(result.to_dict())
+        return
+    to_stdout = result.output != "-"
+    prompt_stream = sys.stdout if to_stdout else sys.stderr
+    if not common.quiet:
+        where = result.output or "(not written)"
+        source = "from cache" if result.cached else f"engine {result.engine}"
+        w, h = result.image.size
+        sys.stderr.write(f"wrote {where} ({w}x{h}, {source})\n")
+        if common.verbose:
+            sys.stderr.write(f"run {result.run_id}\n")
+    prompt_stream.write(result.output_prompt + "\n")
+
+
+def render_analysis(analysis: Analysis, common: Common) -> None:
+    if common.json:
+        emit_json(analysis.to_dict())
+        return
+    console = _console(stderr=False)
+    from rich.table import Table
+
+    plan, facts = analysis.plan, analysis.facts
+    table = Table(title=f"plan ({plan.language}, engine {analysis.engine}"
+                        f"{', from cache' if analysis.cached else ''})", title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("kind")
+    table.add_column("arguments")
+    table.add_column("from prompt", style="dim")
+    for i, task in enumerate(plan.tasks, 1):
+        args = ", ".join(f"{k}={v!r}" for k, v in task.args.items() if v is not None) or "-"
+        table.add_row(str(i), task.kind, args, task.text)
+    if not plan.tasks:
+        table.add_row("-", "(none)", "-", "-")
+    console.print(table)
+    colours = ", ".join(f"{c.name} {c.hex} {round(c.share * 100)}%" for c in facts.dominant_colors)
+    console.print(f"image: {facts.width}x{facts.height} {facts.format} {facts.mode}, {facts.orientation}, "
+                  f"{facts.megapixels} MP{', alpha' if facts.has_alpha else ''}")
+    console.print(f"dominant colours: {colours}")

@@ -1,0 +1,120 @@
+"""The small protocols every engine implements, one per pipeline role.
+
+An engine is a named bundle of role implementations. A cloud engine may fill
+only some roles (a text model analyses and describes, an image model edits);
+the pipeline falls back to the local engine for any role left empty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from ..imageio import ImageFacts
+    from ..plan import Plan
+
+
+@dataclass
+class Change:
+    """One thing a stage did (or could not do), for the output prompt and the run record."""
+
+    kind: str  # the plan task kind it answers: style, recontext, adjust, ...
+    summary: str  # short English phrase: "repainted in the manner of Van Gogh"
+    applied: bool = True
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "summary": self.summary, "applied": self.applied, "detail": self.detail}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Change:
+        return cls(data["kind"], data["summary"], bool(data.get("applied", True)), dict(data.get("detail") or {}))
+
+
+@dataclass
+class StyleRequest:
+    style: str  # a preset name or a style phrase from the prompt ("van gogh", "aquarelle")
+    strength: float = 1.0
+    detail: float = 1.0
+    seed: int = 0
+    style_image: Image.Image | None = None
+
+    def params(self) -> dict[str, Any]:
+        return {"style": self.style, "strength": round(self.strength, 4), "detail": round(self.detail, 4),
+                "seed": self.seed}
+
+
+@dataclass
+class StyleOutcome:
+    image: Image.Image
+    change: Change
+
+
+@dataclass
+class RecontextRequest:
+    setting: str  # "a beach at sunset"
+    subject: str | None = None
+    background: Image.Image | None = None
+    mask: Image.Image | None = None  # mode "L", subject = white; None means use the image's alpha
+    harmonize: float = 0.5
+    feather: float = 1.5
+    shadow: float = 0.35
+    seed: int = 0
+
+    def params(self) -> dict[str, Any]:
+        return {"setting": self.setting, "subject": self.subject, "harmonize": round(self.harmonize, 4),
+                "feather": round(self.feather, 4), "shadow": round(self.shadow, 4), "seed": self.seed}
+
+
+@dataclass
+class RecontextOutcome:
+    image: Image.Image
+    change: Change
+
+
+@runtime_checkable
+class Analyzer(Protocol):
+    version: str
+
+    def analyze(self, prompt: str, image: Image.Image, facts: ImageFacts) -> Plan: ...
+
+
+@runtime_checkable
+class Stylizer(Protocol):
+    version: str
+
+    def stylize(self, image: Image.Image, request: StyleRequest) -> StyleOutcome: ...
+
+
+@runtime_checkable
+class Recontexter(Protocol):
+    version: str
+
+    def recontext(self, image: Image.Image, request: RecontextRequest) -> RecontextOutcome: ...
+
+
+@runtime_checkable
+class Describer(Protocol):
+    version: str
+
+    def describe(self, plan: Plan, changes: list[Change]) -> str: ...
+
+
+ROLES = ("analyzer", "stylizer", "recontexter", "describer")
+
+
+@dataclass
+class Engine:
+    name: str
+    analyzer: Analyzer | None = None
+    stylizer: Stylizer | None = None
+    recontexter: Recontexter | None = None
+    describer: Describer | None = None
+
+    def role(self, role: str) -> Any:
+        if role not in ROLES:
+            raise KeyError(role)
+        return getattr(self, role)

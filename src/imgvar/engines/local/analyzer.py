@@ -1,0 +1,20 @@
+"""Offline analysis: the grammar-and-keyword prompt parser."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ...prompt import parse_prompt
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from ...imageio import ImageFacts
+    from ...plan import Plan
+
+
+class LocalAnalyzer:
+    version = "parser-1"
+
+    def analyze(self, prompt: str, image: Image.Image, facts: ImageFacts) -> Plan:
+        return parse_prompt(prompt)

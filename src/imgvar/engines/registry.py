@@ -1,0 +1,96 @@
+"""Which engines exist and which one `--engine` picks.
+
+Built-in engines are listed here explicitly; third-party ones register through
+the `imgvar.engines` entry-point group with a `register(registry)` function.
+A plugin that fails to load is reported as a warning and skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from ..config import Settings
+    from .base import Engine
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "imgvar.engines"
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    name: str
+    factory: Callable[[Settings], Engine]
+    # True when the engine can run with these settings (credentials present...);
+    # `auto` picks the first cloud engine that is available.
+    available: Callable[[Settings], bool]
+    cloud: bool = False
+    summary: str = ""
+
+
+class EngineRegistry:
+    def __init__(self) -> None:
+        self._specs: dict[str, EngineSpec] = {}
+
+    def register(self, spec: EngineSpec) -> None:
+        self._specs[spec.name] = spec
+
+    def names(self) -> list[str]:
+        return list(self._specs)
+
+    def get(self, name: str) -> EngineSpec | None:
+        return self._specs.get(name)
+
+    def resolve(self, name: str, settings: Settings) -> Engine:
+        """The engine for `name`; `auto` prefers an available cloud engine, else local."""
+        if name == "auto":
+            for spec in self._specs.values():
+                if spec.cloud and spec.available(settings):
+                    return spec.factory(settings)
+            name = "local"
+        spec = self._specs.get(name)
+        if spec is None:
+            known = ", ".join(["auto", *self._specs])
+            raise UsageError(f"engine '{name}' is not available in this installation (available: {known})")
+        if not spec.available(settings):
+            raise UsageError(f"engine '{name}' is not configured", hint=f"see 'imgvar config show'")
+        return spec.factory(settings)
+
+
+def _local_factory(settings: Settings) -> Engine:
+    from .local import local_engine
+
+    return local_engine(settings)
+
+
+def _load_plugins(registry: EngineRegistry) -> None:
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            ep.load()(registry)
+        except Exception as exc:  # a broken plugin must not break the tool
+            log.warning("engine plugin %s could not be loaded: %s", ep.name, exc)
+
+
+_REGISTRY: EngineRegistry | None = None
+
+
+def default_registry() -> EngineRegistry:
+    global _REGISTRY
+    if _REGISTRY is None:
+        registry = EngineRegistry()
+        registry.register(EngineSpec("local", _local_factory, lambda s: True,
+                                     summary="offline engine: runs on the CPU with no key and no download"))
+        _load_plugins(registry)
+        _REGISTRY = registry
+    return _REGISTRY
+
+
+def resolve_engine(name: str, settings: Settings) -> Engine:
+    return default_registry().resolve(name, settings)

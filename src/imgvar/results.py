@@ -1,0 +1,75 @@
+"""What the library returns: results of a run and of an analysis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from .engines.base import Change
+    from .imageio import ImageFacts
+    from .plan import Plan
+    from .stages.base import StageReport
+
+RESULT_SCHEMA = "imgvar.result/1"
+ANALYSIS_SCHEMA = "imgvar.analysis/1"
+
+
+@dataclass
+class Result:
+    image: Image.Image
+    output_prompt: str
+    prompt: str
+    plan: Plan
+    facts: ImageFacts
+    engine: str
+    changes: list[Change] = field(default_factory=list)
+    stages: list[StageReport] = field(default_factory=list)
+    output: str | None = None  # where the image was written ("-" for stdout)
+    output_digest: str | None = None
+    run_id: str | None = None
+    cost_usd: float = 0.0
+
+    @property
+    def cached(self) -> bool:
+        """True when every stage came from the store."""
+        return bool(self.stages) and all(s.cache_hit for s in self.stages)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": RESULT_SCHEMA,
+            "output": self.output,
+            "output_digest": self.output_digest,
+            "output_prompt": self.output_prompt,
+            "prompt": self.prompt,
+            "engine": self.engine,
+            "cached": self.cached,
+            "run_id": self.run_id,
+            "cost_usd": self.cost_usd,
+            "size": list(self.image.size),
+            "mode": self.image.mode,
+            "plan": self.plan.to_dict(),
+            "changes": [c.to_dict() for c in self.changes],
+            "stages": [s.to_dict() for s in self.stages],
+        }
+
+
+@dataclass
+class Analysis:
+    plan: Plan
+    facts: ImageFacts
+    engine: str
+    cached: bool
+    run_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": ANALYSIS_SCHEMA,
+            "engine": self.engine,
+            "cached": self.cached,
+            "run_id": self.run_id,
+            "plan": self.plan.to_dict(),
+            "image": self.facts.to_dict(),
+        }

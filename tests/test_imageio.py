@@ -1,0 +1,448 @@
+"""Tests for imgvar.imageio: real files in tmp_path, no mocks of Pillow."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import struct
+import sys
+import types
+import warnings
+import zlib
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from imgvar.errors import BadInputError, OutputError, UsageError
+from imgvar.imageio import (
+    DEFAULT_MAX_PIXELS,
+    dominant_colors,
+    encode_image,
+    format_for_path,
+    image_facts,
+    load_image,
+    load_mask,
+    pixel_digest,
+    read_metadata,
+    read_source,
+    write_output,
+)
+
+RED = (255, 0, 0)
+BLUE = (0, 0, 255)
+
+
+def half_red_half_blue(size: tuple[int, int] = (40, 20)) -> Image.Image:
+    image = Image.new("RGB", size, RED)
+    image.paste(BLUE, (size[0] // 2, 0, size[0], size[1]))
+    return image
+
+
+def save(image: Image.Image, path: Path, fmt: str | None = None, **args: object) -> Path:
+    image.save(path, format=fmt, **args)
+    return path
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG whose header claims `width`x`height` but whose pixel data is junk:
+    decoding it would fail, so a limit error proves nothing was decoded."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", b"junk") + chunk(b"IEND", b"")
+
+
+def fake_stream(data: bytes = b"") -> types.SimpleNamespace:
+    return types.SimpleNamespace(buffer=io.BytesIO(data))
+
+
+# --- formats and orientation --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("suffix", "fmt"),
+    [(".png", "PNG"), (".jpg", "JPEG"), (".webp", "WEBP"), (".tif", "TIFF"), (".bmp", "BMP"), (".gif", "GIF")],
+)
+def test_each_input_format_loads(tmp_path: Path, suffix: str, fmt: str) -> None:
+    path = save(half_red_half_blue(), tmp_path / f"in{suffix}")
+    loaded = load_image(str(path))
+    assert loaded.format == fmt
+    assert loaded.image.size == (40, 20)
+    assert loaded.image.mode == "RGB"
+    assert loaded.source == str(path)
+    assert loaded.digest == hashlib.sha256(path.read_bytes()).hexdigest()
+    left, right = loaded.image.getpixel((2, 10)), loaded.image.getpixel((37, 10))
+    assert left[0] > 200 and left[2] < 60
+    assert right[2] > 200 and right[0] < 60
+
+
+def test_exif_orientation_is_applied(tmp_path: Path) -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6  # display rotated 90 degrees clockwise
+    path = save(half_red_half_blue((20, 10)), tmp_path / "rotated.jpg", exif=exif.tobytes())
+    loaded = load_image(path)
+    assert loaded.image.size == (10, 20)
+    top, bottom = loaded.image.getpixel((5, 2)), loaded.image.getpixel((5, 17))
+    assert top[0] > 200 and bottom[2] > 200  # the left (red) half is now on top
+
+
+def test_gif_takes_the_first_frame(tmp_path: Path) -> None:
+    frames = [Image.new("RGB", (8, 8), colour) for colour in (RED, (0, 255, 0), BLUE)]
+    path = tmp_path / "anim.gif"
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    loaded = load_image(path)
+    assert loaded.format == "GIF"
+    assert loaded.image.convert("RGB").getpixel((4, 4)) == RED
+
+
+def test_pathlike_and_bytes_sources(tmp_path: Path) -> None:
+    path = save(Image.new("RGB", (3, 3), RED), tmp_path / "p.png")
+    from_path = load_image(path)
+    from_bytes = load_image(path.read_bytes(), name="upload.png")
+    assert from_path.digest == from_bytes.digest
+    assert from_bytes.source == "upload.png"
+    assert pixel_digest(from_path.image) == pixel_digest(from_bytes.image)
+
+
+# --- mode conversion -------------------------------------------------------------
+
+
+def _palette_image(transparent: bool) -> Image.Image:
+    image = Image.new("P", (4, 4), 0)
+    image.putpalette([255, 0, 0, 0, 0, 255] + [0] * 762)
+    image.putpixel((3, 3), 1)
+    if transparent:
+        image.info["transparency"] = 1
+    return image
+
+
+MODE_CASES = [
+    ("P", lambda: _palette_image(False), "png", "RGB", (0, 0, 255)),
+    ("P", lambda: _palette_image(True), "png", "RGBA", (0, 0, 255, 0)),
+    ("L", lambda: Image.new("L", (4, 4), 100), "png", "RGB", (100, 100, 100)),
+    ("LA", lambda: Image.new("LA", (4, 4), (100, 50)), "png", "RGBA", (100, 100, 100, 50)),
+    ("1", lambda: Image.new("1", (4, 4), 1), "png", "RGB", (255, 255, 255)),
+    ("CMYK", lambda: Image.new("CMYK", (4, 4), (0, 255, 255, 0)), "tiff", "RGB", (255, 0, 0)),
+    ("I;16", lambda: Image.new("I;16", (4, 4), 40000), "png", "RGB", (156, 156, 156)),
+    ("I;16B", lambda: Image.new("I;16B", (4, 4), 40000), "tiff", "RGB", (156, 156, 156)),
+    ("I", lambda: Image.new("I", (4, 4), 40000), "tiff", "RGB", (156, 156, 156)),
+    ("F", lambda: Image.new("F", (4, 4), 0.5), "tiff", "RGB", (128, 128, 128)),
+    ("RGBA", lambda: Image.new("RGBA", (4, 4), (10, 20, 30, 255)), "png", "RGB", (10, 20, 30)),
+    ("RGBA", lambda: Image.new("RGBA", (4, 4), (10, 20, 30, 128)), "png", "RGBA", (10, 20, 30, 128)),
+]
+
+
+@pytest.mark.parametrize(("original", "make", "fmt", "mode", "pixel"), MODE_CASES)
+def test_modes_convert_to_rgb_or_rgba(tmp_path, original, make, fmt, mode, pixel) -> None:
+    path = save(make(), tmp_path / f"mode.{fmt}", fmt.upper())
+    loaded = load_image(path)
+    assert loaded.original_mode == original
+    assert loaded.image.mode == mode
+    assert loaded.has_alpha is (mode == "RGBA")
+    assert loaded.image.getpixel((3, 3)) == pixel
+
+
+def test_sixteen_bit_is_scaled_not_clipped(tmp_path: Path) -> None:
+    path = save(Image.new("I;16", (4, 4), 40000), tmp_path / "deep.png")
+    value = load_image(path).image.getpixel((0, 0))[0]
+    assert 150 <= value <= 160
+
+
+@pytest.mark.parametrize("icc", [None, b"not a real profile"])
+def test_cmyk_jpeg_converts(tmp_path: Path, icc: bytes | None) -> None:
+    extra = {"icc_profile": icc} if icc else {}
+    path = save(Image.new("CMYK", (8, 8), (0, 0, 0, 0)), tmp_path / "cmyk.jpg", **extra)
+    loaded = load_image(path)
+    assert (loaded.original_mode, loaded.image.mode) == ("CMYK", "RGB")
+    assert min(loaded.image.getpixel((4, 4))) > 240  # no ink is white
+
+
+# --- bad inputs ------------------------------------------------------------------
+
+
+def _truncated(tmp_path: Path, fmt: str) -> Path:
+    noise = Image.effect_noise((256, 256), 64).convert("RGB")
+    full = save(noise, tmp_path / f"full.{fmt}")
+    data = full.read_bytes()
+    cut = tmp_path / f"broken.{fmt}"
+    cut.write_bytes(data[: len(data) // 2])
+    return cut
+
+
+BAD_INPUTS = {
+    "missing": (lambda d: d / "photo.png", "no such file"),
+    "directory": (lambda d: d, "is a directory"),
+    "empty": (lambda d: (d / "empty.png", (d / "empty.png").write_bytes(b""))[0], "empty file (0 bytes)"),
+    "text": (lambda d: (d / "notes.txt", (d / "notes.txt").write_text("hello"))[0], "not an image"),
+    "garbage png": (lambda d: (d / "g.png", (d / "g.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"x" * 50))[0],
+                    "image"),
+    "truncated png": (lambda d: _truncated(d, "png"), "truncated or corrupt image"),
+    "truncated jpeg": (lambda d: _truncated(d, "jpeg"), "truncated or corrupt image"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS))
+def test_bad_inputs_raise_one_line_bad_input_error(tmp_path: Path, case: str) -> None:
+    make, problem = BAD_INPUTS[case]
+    path = make(tmp_path)
+    with pytest.raises(BadInputError) as caught:
+        load_image(str(path))
+    message = str(caught.value)
+    assert message.startswith(f"{path}: ")
+    assert problem in message
+    assert "\n" not in message
+
+
+def test_truncated_message_is_tidy(tmp_path: Path) -> None:
+    path = _truncated(tmp_path, "jpeg")
+    with pytest.raises(BadInputError, match=r"broken\.jpeg: truncated or corrupt image \(image file is truncated\)$"):
+        load_image(path)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root can read anything")
+def test_permission_denied(tmp_path: Path) -> None:
+    path = save(Image.new("RGB", (2, 2)), tmp_path / "secret.png")
+    path.chmod(0)
+    with pytest.raises(BadInputError, match="secret.png: permission denied"):
+        load_image(path)
+
+
+def test_pixel_limit_is_checked_before_decoding(tmp_path: Path) -> None:
+    path = save(Image.new("RGB", (3000, 3000)), tmp_path / "big.png")
+    with pytest.raises(BadInputError) as caught:
+        load_image(path, max_pixels=1_000_000)
+    assert str(caught.value) == (
+        f"{path}: 3000x3000 = 9.0 MP exceeds the pixel limit of 1.0 MP (image.max_pixels)"
+    )
+
+
+def test_header_only_bomb_is_refused_without_decoding(tmp_path: Path) -> None:
+    path = tmp_path / "huge.png"
+    path.write_bytes(png_header_only(20000, 20000))  # past Pillow's own hard limit too
+    before = Image.MAX_IMAGE_PIXELS
+    with pytest.raises(BadInputError) as caught:
+        load_image(path)
+    assert str(caught.value) == f"{path}: 20000x20000 = 400.0 MP exceeds the pixel limit of 89.5 MP (image.max_pixels)"
+    assert Image.MAX_IMAGE_PIXELS == before == DEFAULT_MAX_PIXELS
+
+
+def test_raised_limit_silences_pillow_warning(tmp_path: Path) -> None:
+    path = tmp_path / "wide.png"
+    path.write_bytes(png_header_only(10000, 9000))  # 90 MP: above Pillow's warning threshold
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(BadInputError, match="truncated or corrupt"):  # reached the decoder
+            load_image(path, max_pixels=100_000_000)
+
+
+# --- stdin -----------------------------------------------------------------------
+
+
+def test_stdin_dash(monkeypatch: pytest.MonkeyPatch) -> None:
+    buffer = io.BytesIO()
+    half_red_half_blue().save(buffer, "PNG")
+    monkeypatch.setattr(sys, "stdin", fake_stream(buffer.getvalue()))
+    loaded = load_image("-")
+    assert loaded.source == "-"
+    assert loaded.format == "PNG"
+    assert loaded.digest == hashlib.sha256(buffer.getvalue()).hexdigest()
+
+
+def test_empty_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", fake_stream(b""))
+    assert read_source("-") == (b"", "<stdin>")
+    with pytest.raises(BadInputError, match="^<stdin>: empty file"):
+        load_image("-")
+
+
+# --- encoding and metadata -------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["png", "jpeg", "webp", "tiff", "bmp"])
+def test_encode_is_deterministic(fmt: str) -> None:
+    metadata = {"imgvar:prompt": "make it blue", "imgvar:seed": "7"}
+    first = encode_image(half_red_half_blue(), fmt, metadata)
+    second = encode_image(half_red_half_blue(), fmt, dict(reversed(list(metadata.items()))))
+    assert first == second
+    assert Image.open(io.BytesIO(first)).size == (40, 20)
+
+
+@pytest.mark.parametrize("fmt", ["png", "jpeg", "webp", "tiff"])
+def test_metadata_round_trip(tmp_path: Path, fmt: str) -> None:
+    metadata = {"imgvar:prompt": "un café à la plage \u2615", "imgvar:version": "1"}
+    out = tmp_path / f"out.{fmt}"
+    write_output(encode_image(half_red_half_blue(), fmt, metadata), out)
+    assert read_metadata(out) == metadata
+
+
+@pytest.mark.parametrize("fmt", ["png", "webp"])
+def test_alpha_is_kept(fmt: str) -> None:
+    image = Image.new("RGBA", (8, 8), (0, 128, 0, 255))
+    image.putpixel((0, 0), (0, 0, 0, 0))
+    loaded = load_image(encode_image(image, fmt, quality=100))
+    assert loaded.has_alpha
+    assert loaded.image.getpixel((0, 0))[3] == 0
+    assert loaded.image.getpixel((5, 5))[3] == 255
+
+
+def test_jpeg_flattens_alpha_onto_white() -> None:
+    image = Image.new("RGBA", (8, 8), (0, 0, 0, 0))
+    loaded = load_image(encode_image(image, "jpeg"))
+    assert loaded.image.mode == "RGB"
+    assert min(loaded.image.getpixel((4, 4))) > 245
+
+
+def test_encode_does_not_carry_source_metadata(tmp_path: Path) -> None:
+    path = save(Image.new("RGB", (8, 8), RED), tmp_path / "c.jpg", comment=b"old comment")
+    loaded = load_image(path)
+    assert read_metadata(encode_image(loaded.image, "jpeg")) == {}
+    assert b"old comment" not in encode_image(loaded.image, "jpeg")
+
+
+def test_unknown_format_is_usage_error() -> None:
+    with pytest.raises(UsageError, match="'gif'"):
+        encode_image(Image.new("RGB", (2, 2)), "gif")
+
+
+@pytest.mark.parametrize(
+    ("path", "fmt"),
+    [("a.png", "png"), ("a.JPG", "jpeg"), ("a.jpeg", "jpeg"), ("a.webp", "webp"), ("a.tif", "tiff"),
+     ("dir/a.tiff", "tiff"), ("a.bmp", "bmp"), ("-", "png"), (Path("x/y.png"), "png")],
+)
+def test_format_for_path(path: str, fmt: str) -> None:
+    assert format_for_path(path) == fmt
+
+
+@pytest.mark.parametrize("path", ["a.gif", "a.txt", "noext"])
+def test_format_for_path_rejects_others(path: str) -> None:
+    with pytest.raises(UsageError, match=r"\.png.*\.jpg"):
+        format_for_path(path)
+
+
+# --- writing ---------------------------------------------------------------------
+
+
+def test_write_output_writes_with_umask_permissions(tmp_path: Path) -> None:
+    out = tmp_path / "result.png"
+    assert write_output(b"new", out) == str(out)
+    assert out.read_bytes() == b"new"
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert list(tmp_path.iterdir()) == [out]
+
+
+def test_write_output_missing_directory(tmp_path: Path) -> None:
+    out = tmp_path / "out" / "x.png"
+    with pytest.raises(OutputError, match=r"out/x\.png: directory does not exist$"):
+        write_output(b"data", out)
+    assert not (tmp_path / "out").exists()
+
+
+def test_write_output_onto_directory(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="is a directory"):
+        write_output(b"data", tmp_path)
+
+
+def test_failed_replace_keeps_old_file_and_no_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "keep.png"
+    out.write_bytes(b"previous")
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OutputError, match="keep.png: cannot write"):
+        write_output(b"replacement", out)
+    assert out.read_bytes() == b"previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.png"]
+
+
+def test_write_output_dash_goes_to_stdout(monkeypatch: pytest.MonkeyPatch) -> None:
+    stream = fake_stream()
+    monkeypatch.setattr(sys, "stdout", stream)
+    assert write_output(b"png-bytes", "-") == "<stdout>"
+    assert stream.buffer.getvalue() == b"png-bytes"
+
+
+# --- colours, facts, masks, digests -------------------------------------------------
+
+
+def test_dominant_colors_half_red_half_blue() -> None:
+    colours = dominant_colors(half_red_half_blue((200, 100)), n=5)
+    by_name = {c.name: c for c in colours}
+    assert {"red", "blue"} <= set(by_name)
+    assert by_name["red"].share == pytest.approx(0.5, abs=0.05)
+    assert by_name["blue"].share == pytest.approx(0.5, abs=0.05)
+    assert sum(c.share for c in colours) == pytest.approx(1.0, abs=0.01)
+    assert by_name["red"].hex == "#ff0000"
+
+
+def test_dominant_colors_ignore_transparent_pixels() -> None:
+    image = Image.new("RGBA", (50, 50), (255, 255, 255, 0))
+    image.paste((0, 0, 128, 255), (0, 0, 10, 50))
+    colours = dominant_colors(image, n=3)
+    assert [c.name for c in colours] == ["navy"]
+    assert colours[0].share == pytest.approx(1.0)
+    assert dominant_colors(Image.new("RGBA", (4, 4), (0, 0, 0, 0))) == []
+
+
+def test_dominant_colors_merge_same_names() -> None:
+    gradient = Image.linear_gradient("L").resize((64, 64)).convert("RGB")
+    colours = dominant_colors(gradient, n=8)
+    names = [c.name for c in colours]
+    assert len(names) == len(set(names))
+    assert sum(c.share for c in colours) == pytest.approx(1.0, abs=0.01)
+    assert [c.share for c in colours] == sorted((c.share for c in colours), reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("rgb", "name"),
+    [((135, 206, 235), "sky blue"), ((0, 0, 128), "navy"), ((34, 139, 34), "forest green"), ((128, 128, 0), "olive"),
+     ((194, 178, 128), "sand"), ((139, 69, 19), "brown"), ((255, 255, 255), "white"), ((0, 0, 0), "black"),
+     ((128, 128, 128), "gray"), ((255, 140, 0), "orange"), ((212, 175, 55), "gold"), ((255, 192, 203), "pink"),
+     ((128, 0, 128), "purple"), ((0, 128, 128), "teal")],
+)
+def test_colour_names(rgb: tuple[int, int, int], name: str) -> None:
+    assert dominant_colors(Image.new("RGB", (4, 4), rgb), n=1)[0].name == name
+
+
+def test_image_facts(tmp_path: Path) -> None:
+    path = save(half_red_half_blue((300, 200)), tmp_path / "facts.png")
+    facts = image_facts(load_image(path), n_colors=2)
+    data = facts.to_dict()
+    assert (data["width"], data["height"], data["orientation"]) == (300, 200, "landscape")
+    assert (data["mode"], data["format"], data["megapixels"], data["has_alpha"]) == ("RGB", "PNG", 0.06, False)
+    assert sorted(c["name"] for c in data["dominant_colors"]) == ["blue", "red"]
+
+
+def test_load_mask_uses_alpha_when_present(tmp_path: Path) -> None:
+    mask = Image.new("RGBA", (10, 10), (0, 0, 0, 0))
+    mask.paste((0, 0, 0, 255), (0, 0, 5, 10))
+    path = save(mask, tmp_path / "mask.png")
+    loaded = load_mask(path, (20, 20))
+    assert (loaded.mode, loaded.size) == ("L", (20, 20))
+    assert loaded.getpixel((2, 10)) == 255 and loaded.getpixel((17, 10)) == 0
+
+
+def test_load_mask_uses_luminance_when_opaque(tmp_path: Path) -> None:
+    mask = Image.new("RGBA", (10, 10), (0, 0, 0, 255))
+    mask.paste((255, 255, 255, 255), (5, 0, 10, 10))
+    path = save(mask, tmp_path / "mask.png")
+    loaded = load_mask(path, (10, 10))
+    assert loaded.mode == "L"
+    assert loaded.getpixel((2, 5)) == 0 and loaded.getpixel((8, 5)) == 255
+
+
+def test_pixel_digest_depends_on_mode_size_and_pixels() -> None:
+    base = Image.new("RGB", (4, 4), RED)
+    assert pixel_digest(base) == pixel_digest(base.copy())
+    assert pixel_digest(base) != pixel_digest(base.convert("RGBA"))
+    assert pixel_digest(base) != pixel_digest(Image.new("RGB", (2, 8), RED))
+    changed = base.copy()
+    changed.putpixel((0, 0), BLUE)
+    assert pixel_digest(base) != pixel_digest(changed)

@@ -1,0 +1,373 @@
+"""The offline prompt parser: English and French prompts into typed sub-tasks."""
+
+from __future__ import annotations
+
+import pytest
+
+from imgvar.plan import ADJUSTMENTS, TASK_KINDS, Plan
+from imgvar.prompt import detect_language, parse_prompt
+from imgvar.prompt.lexicon import ARTISTS, COLORS, MEDIA, MOVEMENTS, PLACES
+
+
+def style(name):
+    return ("style", {"style": name})
+
+
+def recontext(setting, subject=None):
+    return ("recontext", {"subject": subject, "setting": setting})
+
+
+def add(obj, where=None):
+    return ("add_object", {"object": obj, "where": where})
+
+
+def recolor(color, target=None):
+    return ("recolor", {"target": target, "color": color})
+
+
+def adjust(adjustment, direction="increase"):
+    return ("adjust", {"adjustment": adjustment, "direction": direction})
+
+
+OTHER = ("other", {})
+
+CASES = [
+    # --- style, English
+    ("in Van Gogh style", [style("van gogh")]),
+    ("style Van Gogh", [style("van gogh")]),
+    ("in the style of Van Gogh", [style("van gogh")]),
+    ("Van Gogh", [style("van gogh")]),
+    ("Ghibli-style", [style("ghibli")]),
+    ("in a Studio Ghibli style", [style("studio ghibli")]),
+    ("in Van Gogh's style", [style("van gogh")]),
+    ("as a watercolor painting", [style("watercolor")]),
+    ("as an oil painting", [style("oil painting")]),
+    ("make it look like a pencil sketch", [style("pencil sketch")]),
+    ("transform this photo into a watercolor painting", [style("watercolor")]),
+    ("like a Monet painting", [style("monet")]),
+    ("in watercolor", [style("watercolor")]),
+    ("in oil", [style("oil")]),
+    ("in pixel art", [style("pixel art")]),
+    ("ukiyo-e", [style("ukiyo-e")]),
+    ("pop art", [style("pop art")]),
+    ("in Wes Anderson style", [style("wes anderson")]),
+    ("a la Monet", [style("monet")]),
+    ("give it a vintage look", [style("vintage")]),
+    ("apply a sepia filter", [style("sepia")]),
+    ("paint it like Van Gogh", [style("van gogh")]),
+    ("rock and roll style", [style("rock and roll")]),
+    ("pencil sketch of the dog", [style("pencil sketch")]),
+    # --- style, French
+    ("façon Van Gogh", [style("van gogh")]),
+    ("en aquarelle", [style("aquarelle")]),
+    ("estampe japonaise", [style("estampe japonaise")]),
+    ("dans le style de Monet", [style("monet")]),
+    ("à la manière de Picasso", [style("picasso")]),
+    ("comme un tableau de Van Gogh", [style("van gogh")]),
+    ("comme un dessin animé", [style("dessin animé")]),
+    ("en bande dessinée", [style("bande dessinée")]),
+    ("de style impressionniste", [style("impressionniste")]),
+    ("tableau impressionniste", [style("impressionniste")]),
+    ("à la Wes Anderson", [style("wes anderson")]),
+    # --- recontext, English
+    ("put the dog on a beach at sunset", [recontext("a beach at sunset", "the dog")]),
+    ("on a beach", [recontext("a beach")]),
+    ("replace the background with a snowy forest", [recontext("a snowy forest")]),
+    ("in Paris at night", [recontext("Paris at night")]),
+    ("in the snow", [recontext("the snow")]),
+    ("in a forest", [recontext("a forest")]),
+    ("a beach at sunset", [recontext("a beach at sunset")]),
+    ("the dog on a beach at sunset", [recontext("a beach at sunset", "the dog")]),
+    ("put the dog in Paris", [recontext("Paris", "the dog")]),
+    ("put it on the moon", [recontext("the moon")]),
+    ("put the dog in front of the Eiffel Tower",
+     [recontext("in front of the Eiffel Tower", "the dog")]),
+    ("under the sea", [recontext("under the sea")]),
+    ("change the background to a beach", [recontext("a beach")]),
+    ("with a beach background", [recontext("beach")]),
+    ("the background should be a forest", [recontext("a forest")]),
+    ("make it winter", [recontext("winter")]),
+    ("show the dog at night", [recontext("night", "the dog")]),
+    ("the cat in the hat on a beach", [recontext("a beach", "the cat in the hat")]),
+    ("put the dog and the cat on a beach", [recontext("a beach", "the dog and the cat")]),
+    ("put the dog on a beach with rocks and palm trees",
+     [recontext("a beach with rocks and palm trees", "the dog")]),
+    # --- recontext, French
+    ("mets le chat sur une plage au coucher du soleil",
+     [recontext("une plage au coucher du soleil", "le chat")]),
+    ("à la plage", [recontext("la plage")]),
+    ("mets le chat a la plage", [recontext("la plage", "le chat")]),
+    ("sur fond de montagnes", [recontext("montagnes")]),
+    ("remplace le fond par une plage", [recontext("une plage")]),
+    ("déplace le chat à Paris", [recontext("Paris", "le chat")]),
+    ("transporte le chien sur Mars", [recontext("Mars", "le chien")]),
+    ("mets-le sur la lune", [recontext("la lune")]),
+    ("dans une forêt", [recontext("une forêt")]),
+    ("une plage au coucher du soleil", [recontext("une plage au coucher du soleil")]),
+    ("sous la pluie", [recontext("sous la pluie")]),
+    ("en hiver", [recontext("hiver")]),
+    # --- add_object
+    ("add a red hat on the dog", [add("a red hat", "on the dog")]),
+    ("give the cat sunglasses", [add("sunglasses", "the cat")]),
+    ("give the big cat a red hat", [add("a red hat", "the big cat")]),
+    ("give him a crown", [add("a crown", "him")]),
+    ("with a crown", [add("a crown")]),
+    ("put a hat on the dog", [add("a hat", "on the dog")]),
+    ("add sunglasses to the cat", [add("sunglasses", "to the cat")]),
+    ("add a bird in the sky", [add("a bird", "in the sky")]),
+    ("a cat wearing a tuxedo", [add("a tuxedo", "a cat")]),
+    ("in a tuxedo", [add("a tuxedo")]),
+    ("add a cat and a dog", [add("a cat"), add("a dog")]),
+    ("ajoute un chapeau au chien", [add("un chapeau", "au chien")]),
+    ("avec des lunettes de soleil", [add("des lunettes de soleil")]),
+    ("ajoute un chapeau sur la tête du chien", [add("un chapeau", "sur la tête du chien")]),
+    ("donne au chat des lunettes", [add("des lunettes", "au chat")]),
+    ("donne des lunettes au chat", [add("des lunettes", "au chat")]),
+    ("le chien avec un chapeau", [add("un chapeau", "le chien")]),
+    # --- recolor
+    ("make the car red", [recolor("red", "the car")]),
+    ("turn the sky purple", [recolor("purple", "the sky")]),
+    ("turn the sky blue", [recolor("blue", "the sky")]),
+    ("paint the wall blue", [recolor("blue", "the wall")]),
+    ("change the color of the shirt to green", [recolor("green", "the shirt")]),
+    ("change the car's colour to green", [recolor("green", "the car")]),
+    ("recolor it teal", [recolor("teal")]),
+    ("make the dress a deep red", [recolor("deep red", "the dress")]),
+    ("make the car bright red", [recolor("bright red", "the car")]),
+    ("make the sky sky blue", [recolor("sky blue", "the sky")]),
+    ("the car should be red", [recolor("red", "the car")]),
+    ("make the background white", [recolor("white", "the background")]),
+    ("white background", [recolor("white", "background")]),
+    ("make the car and the bike red", [recolor("red", "the car and the bike")]),
+    ("make the car red and the sky blue", [recolor("red", "the car"), recolor("blue", "the sky")]),
+    ("rends la voiture rouge", [recolor("rouge", "la voiture")]),
+    ("peins le mur en bleu", [recolor("bleu", "le mur")]),
+    ("change la couleur de la voiture en vert", [recolor("vert", "la voiture")]),
+    ("rends le ciel bleu clair", [recolor("bleu clair", "le ciel")]),
+    ("en rouge", [recolor("rouge")]),
+    # --- adjust, English
+    ("brighter", [adjust("brightness")]),
+    ("make it darker", [adjust("brightness", "decrease")]),
+    ("more contrast", [adjust("contrast")]),
+    ("less contrast", [adjust("contrast", "decrease")]),
+    ("more saturated", [adjust("saturation")]),
+    ("desaturate", [adjust("saturation", "decrease")]),
+    ("more vivid", [adjust("saturation")]),
+    ("warmer", [adjust("warmth")]),
+    ("cooler", [adjust("warmth", "decrease")]),
+    ("sharpen", [adjust("sharpness")]),
+    ("sharper", [adjust("sharpness")]),
+    ("blur", [adjust("blur")]),
+    ("blurry", [adjust("blur")]),
+    ("soften", [adjust("blur")]),
+    ("less blurry", [adjust("blur", "decrease")]),
+    ("black and white", [adjust("grayscale")]),
+    ("grayscale", [adjust("grayscale")]),
+    ("greyscale", [adjust("grayscale")]),
+    ("monochrome", [adjust("grayscale")]),
+    ("in black and white", [adjust("grayscale")]),
+    ("colorize it", [adjust("grayscale", "decrease")]),
+    ("increase the brightness", [adjust("brightness")]),
+    ("reduce the saturation", [adjust("saturation", "decrease")]),
+    ("add more contrast", [adjust("contrast")]),
+    ("a bit warmer", [adjust("warmth")]),
+    ("make the image cooler", [adjust("warmth", "decrease")]),
+    ("blur the background", [adjust("blur")]),
+    ("more contrast and saturation", [adjust("contrast"), adjust("saturation")]),
+    ("less dark", [adjust("brightness")]),
+    # --- adjust, French
+    ("plus lumineux", [adjust("brightness")]),
+    ("plus clair", [adjust("brightness")]),
+    ("plus sombre", [adjust("brightness", "decrease")]),
+    ("plus de contraste", [adjust("contrast")]),
+    ("moins de contraste", [adjust("contrast", "decrease")]),
+    ("moins saturé", [adjust("saturation", "decrease")]),
+    ("plus saturé", [adjust("saturation")]),
+    ("plus chaud", [adjust("warmth")]),
+    ("plus froid", [adjust("warmth", "decrease")]),
+    ("plus net", [adjust("sharpness")]),
+    ("flou", [adjust("blur")]),
+    ("ajoute du flou", [adjust("blur")]),
+    ("noir et blanc", [adjust("grayscale")]),
+    ("en niveaux de gris", [adjust("grayscale")]),
+    ("augmente la luminosité", [adjust("brightness")]),
+    ("rends-la plus lumineuse", [adjust("brightness")]),
+    ("fond flou", [adjust("blur")]),
+    # --- several tasks in one prompt
+    ("put the cat on a beach at sunset, in watercolor",
+     [recontext("a beach at sunset", "the cat"), style("watercolor")]),
+    ("put the dog on a beach in Van Gogh style",
+     [recontext("a beach", "the dog"), style("van gogh")]),
+    ("a cat in the snow, à la Monet", [recontext("the snow", "a cat"), style("monet")]),
+    ("in the style of Van Gogh on a beach", [style("van gogh"), recontext("a beach")]),
+    ("put the dog on a beach in the style of Hokusai at sunset",
+     [recontext("a beach at sunset", "the dog"), style("hokusai")]),
+    ("on a beach at sunset in watercolor", [recontext("a beach at sunset"), style("watercolor")]),
+    ("put the dog on a beach wearing sunglasses",
+     [recontext("a beach", "the dog"), add("sunglasses", "the dog")]),
+    ("add a red hat on the dog and make it brighter",
+     [add("a red hat", "on the dog"), adjust("brightness")]),
+    ("put the dog on a beach and make it look like a watercolor and add a hat on the dog "
+     "and more contrast",
+     [recontext("a beach", "the dog"), style("watercolor"), add("a hat", "on the dog"),
+      adjust("contrast")]),
+    ("Mets le chat sur la plage, façon Van Gogh, plus lumineux et plus de contraste",
+     [recontext("la plage", "le chat"), style("van gogh"), adjust("brightness"),
+      adjust("contrast")]),
+    ("Transforme cette photo en aquarelle et rends-la plus lumineuse",
+     [style("aquarelle"), adjust("brightness")]),
+    ("ajoute un chapeau rouge au chien et mets-le à la plage",
+     [add("un chapeau rouge", "au chien"), recontext("la plage")]),
+    ("un chat dans la neige à la Monet", [recontext("la neige", "un chat"), style("monet")]),
+    ("Mets le chien dans une forêt enneigée, style Van Gogh",
+     [recontext("une forêt enneigée", "le chien"), style("van gogh")]),
+    ("make the sky orange then add a rainbow", [recolor("orange", "the sky"), add("a rainbow")]),
+    ("rends le ciel orange puis ajoute un arc-en-ciel",
+     [recolor("orange", "le ciel"), add("un arc-en-ciel")]),
+    ("en noir et blanc avec un chapeau", [adjust("grayscale"), add("un chapeau")]),
+    ("greyscale & more contrast", [adjust("grayscale"), adjust("contrast")]),
+    ("add a moustache to the man. Then make it sepia.",
+     [add("a moustache", "to the man"), style("sepia")]),
+    # --- duplicates collapse, different tasks stay
+    ("put the dog on a beach in Van Gogh style. Van Gogh style!",
+     [recontext("a beach", "the dog"), style("van gogh")]),
+    ("in Van Gogh style, in Monet style", [style("van gogh"), style("monet")]),
+    # --- politeness, case, spacing, punctuation
+    ("Please put the cat on a beach at sunset, in watercolor",
+     [recontext("a beach at sunset", "the cat"), style("watercolor")]),
+    ("peux-tu mettre le chat sur une plage ?", [recontext("une plage", "le chat")]),
+    ("s'il te plaît, rends-la plus lumineuse", [adjust("brightness")]),
+    ("can you make it warmer please", [adjust("warmth")]),
+    ("PUT THE DOG ON THE MOON", [recontext("THE MOON", "THE DOG")]),
+    ("IN VAN GOGH STYLE", [style("van gogh")]),
+    ("Make It Black And White", [adjust("grayscale")]),
+    ("PLUS DE CONTRASTE", [adjust("contrast")]),
+    ("Plus Lumineux, Moins Saturé", [adjust("brightness"), adjust("saturation", "decrease")]),
+    ("   put   the dog    on a beach  ,,  brighter!!!  ",
+     [recontext("a beach", "the dog"), adjust("brightness")]),
+    ("more contrast; less saturation; warmer.",
+     [adjust("contrast"), adjust("saturation", "decrease"), adjust("warmth")]),
+    ("Make it 1.5x brighter...", [adjust("brightness")]),
+    ('in "Van Gogh" style', [style("van gogh")]),
+    ("en aquarelle (façon Monet)", [style("aquarelle"), style("monet")]),
+    # --- nothing understood
+    ("asdf qwerty", [OTHER]),
+    ("asdf and qwerty, zxcv", [OTHER]),
+    ("make it better", [OTHER]),
+    ("put the dog on a beach, asdf", [recontext("a beach", "the dog"), OTHER]),
+]
+
+
+def summary(plan: Plan) -> list[tuple[str, dict]]:
+    return [(t.kind, t.args) for t in plan.tasks]
+
+
+@pytest.mark.parametrize("prompt, expected", CASES, ids=[c[0][:60] for c in CASES])
+def test_parse_prompt(prompt: str, expected: list[tuple[str, dict]]) -> None:
+    assert summary(parse_prompt(prompt)) == expected
+
+
+def test_enough_cases() -> None:
+    assert len(CASES) >= 60
+
+
+@pytest.mark.parametrize("prompt", [c[0] for c in CASES])
+def test_task_text_is_a_fragment_of_the_prompt(prompt: str) -> None:
+    plan = parse_prompt(prompt)
+    assert plan.prompt == prompt
+    for task in plan.tasks:
+        assert task.kind in TASK_KINDS
+        assert task.text, task
+        assert task.text.lower() in prompt.lower(), task
+        assert task.text == task.text.strip()
+
+
+def test_task_text_points_at_its_own_clause() -> None:
+    plan = parse_prompt("put the cat on a beach at sunset, in watercolor")
+    assert [t.text for t in plan.tasks] == ["put the cat on a beach at sunset", "in watercolor"]
+
+
+def test_nonsense_is_one_other_task_holding_the_text() -> None:
+    plan = parse_prompt("  asdf qwerty  ")
+    assert summary(plan) == [OTHER]
+    assert plan.tasks[0].text == "asdf qwerty"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t "])
+def test_empty_prompt_gives_no_tasks(text: str) -> None:
+    plan = parse_prompt(text)
+    assert plan.tasks == []
+    assert plan.language == "en"
+    assert plan.prompt == text
+
+
+def test_adjust_args_use_known_names() -> None:
+    prompts = ["brighter", "less contrast", "desaturate", "cooler", "sharpen", "blur", "b&w",
+               "plus sombre", "moins de flou", "en couleur"]
+    for prompt in prompts:
+        (task,) = parse_prompt(prompt).tasks
+        assert task.kind == "adjust", prompt
+        assert task.args["adjustment"] in ADJUSTMENTS
+        assert task.args["direction"] in ("increase", "decrease")
+
+
+def test_args_keep_original_case_except_style() -> None:
+    plan = parse_prompt("Put The Dog in New York at Night, in Van Gogh Style")
+    assert summary(plan) == [recontext("New York at Night", "The Dog"), style("van gogh")]
+
+
+def test_accents_do_not_matter_for_matching() -> None:
+    with_accents = summary(parse_prompt("déplace le chat dans une forêt, plus lumineux"))
+    without = summary(parse_prompt("deplace le chat dans une foret, plus lumineux"))
+    assert [k for k, _ in with_accents] == [k for k, _ in without] == ["recontext", "adjust"]
+    assert with_accents[0][1]["setting"] == "une forêt"
+    assert without[0][1]["setting"] == "une foret"
+
+
+def test_plan_language_comes_from_detection() -> None:
+    assert parse_prompt("mets le chat sur une plage").language == "fr"
+    assert parse_prompt("put the cat on a beach").language == "en"
+
+
+def test_parsing_is_deterministic() -> None:
+    prompt = "Mets le chat sur la plage, façon Van Gogh, plus lumineux et plus de contraste"
+    assert parse_prompt(prompt).to_dict() == parse_prompt(prompt).to_dict()
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("put the dog on a beach at sunset", "en"),
+        ("in Van Gogh style", "en"),
+        ("make it brighter", "en"),
+        ("add a red hat on the dog", "en"),
+        ("Van Gogh", "en"),
+        ("style Van Gogh", "en"),
+        ("ukiyo-e", "en"),
+        ("", "en"),
+        ("mets le chat sur une plage au coucher du soleil", "fr"),
+        ("façon Van Gogh", "fr"),
+        ("en aquarelle", "fr"),
+        ("plus lumineux", "fr"),
+        ("noir et blanc", "fr"),
+        ("à la plage", "fr"),
+        ("estampe japonaise", "fr"),
+        ("ajoute un chapeau au chien", "fr"),
+        ("rends la voiture rouge", "fr"),
+        ("Transforme cette photo en aquarelle", "fr"),
+        ("a cat in the snow, à la Monet", "en"),
+        ("sur fond de montagnes", "fr"),
+    ],
+)
+def test_detect_language(text: str, language: str) -> None:
+    assert detect_language(text) == language
+
+
+def test_lexicon_sets_hold_both_spellings() -> None:
+    assert {"van gogh", "cézanne", "cezanne", "hokusai"} <= ARTISTS
+    assert {"impressionism", "impressionniste", "pop art", "ukiyo-e"} <= MOVEMENTS
+    assert {"watercolor", "aquarelle", "pixel art", "vitrail", "mosaïque", "mosaique"} <= MEDIA
+    assert {"beach", "plage", "forêt", "foret", "sunset", "coucher de soleil"} <= PLACES
+    assert {"red", "rouge", "bleu", "teal"} <= COLORS
+    for words in (ARTISTS, MOVEMENTS, MEDIA, PLACES, COLORS):
+        assert all(w == w.lower() for w in words)

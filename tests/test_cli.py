@@ -292,3 +292,35 @@ def test_nothing_doable_is_an_engine_error_and_keeps_the_earlier_result(photo, t
     result = invoke("run", photo, "add a red hat", "--out", out)
     assert_one_line_error(result, ExitCode.ENGINE, "none of the requested changes")
     assert out.read_bytes() == before
+
+
+def test_stylize_sheet_shows_every_preset(photo):
+    result = invoke("stylize", photo, "--sheet", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    from imgvar.styles import presets
+
+    assert data["presets"] == [p.name for p in presets()]
+    sheet = Image.open(photo.with_name("photo.sheet.png"))
+    assert sheet.width > 3 * 96 and sheet.height > 2 * 64
+
+
+def test_stylize_with_a_style_image(photo, tmp_path):
+    from conftest import make_cutout
+
+    style = tmp_path / "painting.png"
+    make_cutout((64, 64)).convert("RGB").save(style)
+    result = invoke("stylize", photo, "--style-image", style, "--out", tmp_path / "o.png", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert "painting.png" in data["output_prompt"]
+    assert Image.open(tmp_path / "o.png").size == (96, 64)
+
+
+def test_stylize_needs_a_style(photo):
+    assert_one_line_error(invoke("stylize", photo), ExitCode.USAGE, "STYLE")
+
+
+def test_styles_lists_at_least_twelve_presets():
+    lines = invoke("styles").stdout.strip().splitlines()
+    assert len(lines) >= 12

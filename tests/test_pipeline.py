@@ -40,7 +40,7 @@ def test_each_parameter_and_input_changes_the_stage_key(photo, tmp_path):
     base = imgvar.stylize(photo, "pencil", settings=settings())
     keys = {s.name: s.key for s in base.stages}
     other_seed = {s.name: s.key for s in imgvar.stylize(photo, "pencil", settings=settings(seed=5)).stages}
-    other_style = {s.name: s.key for s in imgvar.stylize(photo, "poster", settings=settings()).stages}
+    other_style = {s.name: s.key for s in imgvar.stylize(photo, "pop art", settings=settings()).stages}
     assert other_seed["stylize"] != keys["stylize"]
     assert other_style["stylize"] != keys["stylize"]
     again = imgvar.stylize(photo, "pencil", settings=settings())

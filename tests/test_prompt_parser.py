@@ -57,6 +57,8 @@ CASES = [
     ("paint it like Van Gogh", [style("van gogh")]),
     ("rock and roll style", [style("rock and roll")]),
     ("pencil sketch of the dog", [style("pencil sketch")]),
+    ("make it look like an old photograph", [style("old photograph")]),
+    ("turn the dog into a watercolor", [style("watercolor")]),
     # --- style, French
     ("façon Van Gogh", [style("van gogh")]),
     ("en aquarelle", [style("aquarelle")]),
@@ -69,6 +71,8 @@ CASES = [
     ("de style impressionniste", [style("impressionniste")]),
     ("tableau impressionniste", [style("impressionniste")]),
     ("à la Wes Anderson", [style("wes anderson")]),
+    ("au fusain", [style("fusain")]),
+    ("à l'aquarelle", [style("aquarelle")]),
     # --- recontext, English
     ("put the dog on a beach at sunset", [recontext("a beach at sunset", "the dog")]),
     ("on a beach", [recontext("a beach")]),
@@ -92,6 +96,9 @@ CASES = [
     ("put the dog and the cat on a beach", [recontext("a beach", "the dog and the cat")]),
     ("put the dog on a beach with rocks and palm trees",
      [recontext("a beach with rocks and palm trees", "the dog")]),
+    ("make the cat look like it's on the moon", [recontext("the moon", "the cat")]),
+    ("with mountains in the background", [recontext("mountains")]),
+    ("dog on beach", [recontext("beach", "dog")]),
     # --- recontext, French
     ("mets le chat sur une plage au coucher du soleil",
      [recontext("une plage au coucher du soleil", "le chat")]),
@@ -106,6 +113,9 @@ CASES = [
     ("une plage au coucher du soleil", [recontext("une plage au coucher du soleil")]),
     ("sous la pluie", [recontext("sous la pluie")]),
     ("en hiver", [recontext("hiver")]),
+    ("avec un coucher de soleil en arrière-plan", [recontext("un coucher de soleil")]),
+    ("Pourrais-tu placer mon chien sur une plage tropicale au coucher du soleil ?",
+     [recontext("une plage tropicale au coucher du soleil", "mon chien")]),
     # --- add_object
     ("add a red hat on the dog", [add("a red hat", "on the dog")]),
     ("give the cat sunglasses", [add("sunglasses", "the cat")]),
@@ -118,6 +128,10 @@ CASES = [
     ("a cat wearing a tuxedo", [add("a tuxedo", "a cat")]),
     ("in a tuxedo", [add("a tuxedo")]),
     ("add a cat and a dog", [add("a cat"), add("a dog")]),
+    ("add a tree in the background", [add("a tree", "in the background")]),
+    ("put sunglasses on the dog and a hat on the cat",
+     [add("sunglasses", "on the dog"), add("a hat", "on the cat")]),
+    ("make the dog wear a hat", [add("a hat", "the dog")]),
     ("ajoute un chapeau au chien", [add("un chapeau", "au chien")]),
     ("avec des lunettes de soleil", [add("des lunettes de soleil")]),
     ("ajoute un chapeau sur la tête du chien", [add("un chapeau", "sur la tête du chien")]),
@@ -145,6 +159,9 @@ CASES = [
     ("change la couleur de la voiture en vert", [recolor("vert", "la voiture")]),
     ("rends le ciel bleu clair", [recolor("bleu clair", "le ciel")]),
     ("en rouge", [recolor("rouge")]),
+    ("le ciel en orange", [recolor("orange", "le ciel")]),
+    ("make the car look red", [recolor("red", "the car")]),
+    ("change the car color to red", [recolor("red", "the car")]),
     # --- adjust, English
     ("brighter", [adjust("brightness")]),
     ("make it darker", [adjust("brightness", "decrease")]),
@@ -175,6 +192,9 @@ CASES = [
     ("blur the background", [adjust("blur")]),
     ("more contrast and saturation", [adjust("contrast"), adjust("saturation")]),
     ("less dark", [adjust("brightness")]),
+    ("high contrast", [adjust("contrast")]),
+    ("tone down the saturation", [adjust("saturation", "decrease")]),
+    ("warm tones", [adjust("warmth")]),
     # --- adjust, French
     ("plus lumineux", [adjust("brightness")]),
     ("plus clair", [adjust("brightness")]),
@@ -193,6 +213,10 @@ CASES = [
     ("augmente la luminosité", [adjust("brightness")]),
     ("rends-la plus lumineuse", [adjust("brightness")]),
     ("fond flou", [adjust("blur")]),
+    ("rends l'image plus nette", [adjust("sharpness")]),
+    ("tons froids", [adjust("warmth", "decrease")]),
+    ("le chat en noir et blanc", [adjust("grayscale")]),
+    ("augmente le contraste et la saturation", [adjust("contrast"), adjust("saturation")]),
     # --- several tasks in one prompt
     ("put the cat on a beach at sunset, in watercolor",
      [recontext("a beach at sunset", "the cat"), style("watercolor")]),
@@ -228,6 +252,8 @@ CASES = [
     ("greyscale & more contrast", [adjust("grayscale"), adjust("contrast")]),
     ("add a moustache to the man. Then make it sepia.",
      [add("a moustache", "to the man"), style("sepia")]),
+    ("Van Gogh, plus sombre, sur la lune",
+     [style("van gogh"), adjust("brightness", "decrease"), recontext("la lune")]),
     # --- duplicates collapse, different tasks stay
     ("put the dog on a beach in Van Gogh style. Van Gogh style!",
      [recontext("a beach", "the dog"), style("van gogh")]),
@@ -285,6 +311,12 @@ def test_task_text_is_a_fragment_of_the_prompt(prompt: str) -> None:
 def test_task_text_points_at_its_own_clause() -> None:
     plan = parse_prompt("put the cat on a beach at sunset, in watercolor")
     assert [t.text for t in plan.tasks] == ["put the cat on a beach at sunset", "in watercolor"]
+
+
+def test_an_extracted_phrase_owns_its_whole_clause() -> None:
+    plan = parse_prompt("le chat en noir et blanc, make it look like a pencil sketch")
+    assert [t.text for t in plan.tasks] == ["le chat en noir et blanc",
+                                            "make it look like a pencil sketch"]
 
 
 def test_nonsense_is_one_other_task_holding_the_text() -> None:

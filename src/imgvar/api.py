@@ -20,7 +20,7 @@ from .imageio import (LoadedImage, encode_image, format_for_path, image_facts, l
                       pixel_digest, read_source, write_output)
 from .pipeline import Progress, run_stages
 from .plan import Plan, SubTask
-from .results import Analysis, Result
+from .results import Analysis, Result, SheetResult
 from .stages import AnalyzeStage, DescribeStage, PostprocessStage, RecontextStage, StylizeStage
 from .stages.base import State
 from .stages.describe import unhandled_changes
@@ -35,19 +35,43 @@ ImageInput = Union[str, os.PathLike, bytes, "Image.Image", LoadedImage]
 
 
 def run(image: ImageInput, prompt: str, *, out: str | os.PathLike | None = None, settings: Settings | None = None,
-        background: ImageInput | None = None, mask: ImageInput | None = None,
+        background: ImageInput | None = None, mask: ImageInput | None = None, style_image: ImageInput | None = None,
         progress: Progress | None = None) -> Result:
     """Analyse the prompt and apply every sub-task the engine can do; write to `out` if given."""
     return _execute("run", image, _require_prompt(prompt), None, out=out, settings=settings,
-                    background=background, mask=mask, progress=progress)
+                    background=background, mask=mask, style_image=style_image, progress=progress)
 
 
-def stylize(image: ImageInput, style: str, *, out: str | os.PathLike | None = None,
-            settings: Settings | None = None, progress: Progress | None = None) -> Result:
-    """Restyle the whole image; `style` is a preset name or a style phrase ("van gogh", "aquarelle")."""
+def stylize(image: ImageInput, style: str | None = None, *, style_image: ImageInput | None = None,
+            out: str | os.PathLike | None = None, settings: Settings | None = None,
+            progress: Progress | None = None) -> Result:
+    """Restyle the whole image with a preset or style phrase ("van gogh", "aquarelle"), or after `style_image`."""
+    if style_image is not None and (style is None or not str(style).strip()):
+        plan = Plan(prompt="", language="en", tasks=[])
+        return _execute("stylize", image, "(style image)", plan, out=out, settings=settings,
+                        style_image=style_image, progress=progress)
     style = _require_prompt(style, what="style")
     return _execute("stylize", image, style, _single_task_plan(style, "style"), out=out, settings=settings,
-                    progress=progress)
+                    style_image=style_image, progress=progress)
+
+
+def style_sheet(image: ImageInput, *, out: str | os.PathLike | None = None, settings: Settings | None = None,
+                progress: Progress | None = None) -> SheetResult:
+    """One image with the original and every preset, labelled: how to compare them."""
+    from .styles.sheet import contact_sheet
+
+    settings = settings or load_settings()
+    source, _ = _load(image, settings)
+    out_path = _resolve_out(out, source, settings, suffix="sheet")
+    sheet, names = contact_sheet(source.image, detail=settings["style.detail"], seed=settings["seed"],
+                                 progress=progress)
+    fmt = format_for_path(out_path) if out_path not in (None, "-") else settings["output.format"]
+    written = None
+    if out_path is not None:
+        data = encode_image(sheet, fmt, {"imgvar:prompt": "contact sheet of every style preset",
+                                         "Software": f"imgvar {__version__}"}, quality=settings["output.quality"])
+        written = "-" if out_path == "-" else write_output(data, out_path)
+    return SheetResult(image=sheet, output=written, presets=names)
 
 
 def recontext(image: ImageInput, setting: str, *, background: ImageInput | None = None,
@@ -82,13 +106,15 @@ def analyze(image: ImageInput, prompt: str, *, settings: Settings | None = None,
 
 def _execute(command: str, image: ImageInput, prompt: str, plan: Plan | None, *, out: Any, settings: Settings | None,
              background: ImageInput | None = None, mask: ImageInput | None = None,
-             progress: Progress | None = None) -> Result:
+             style_image: ImageInput | None = None, progress: Progress | None = None) -> Result:
     settings = settings or load_settings()
     source, raw = _load(image, settings)
     out_path = _resolve_out(out, source, settings)
     state = State(source=source, facts=image_facts(source), prompt=prompt, settings=settings, plan=plan)
     if background is not None:
         state.background, _ = _load(background, settings, role="background")
+    if style_image is not None:
+        state.style_image, _ = _load(style_image, settings, role="style image")
     if mask is not None:
         state.mask = load_mask(mask, source.image.size, max_pixels=settings["image.max_pixels"])
         state.mask_digest = pixel_digest(state.mask)
@@ -178,14 +204,14 @@ def _engines(settings: Settings):
     return resolve_engine(settings["engine"], settings), local_engine(settings)
 
 
-def _resolve_out(out: Any, source: LoadedImage, settings: Settings) -> str | None:
+def _resolve_out(out: Any, source: LoadedImage, settings: Settings, suffix: str = "imgvar") -> str | None:
     """Where the result goes; checked before any work so a bad path fails fast."""
     if out is None:
         if source.source in ("-", "image", "", None) or source.source.startswith("<"):
             return None if source.source != "-" else "-"
         stem = Path(source.source)
         ext = "jpg" if settings["output.format"] == "jpeg" else settings["output.format"]
-        out = stem.with_name(f"{stem.stem}.imgvar.{ext}")
+        out = stem.with_name(f"{stem.stem}.{suffix}.{ext}")
     out = str(out)
     if out == "-":
         return out

@@ -56,6 +56,8 @@ OPTIONS: tuple[Option, ...] = (
            minimum=0.0, maximum=1.0),
     Option("style.detail", float, 1.0, "Stroke scale of painterly styles: below 1 finer, above 1 coarser.",
            minimum=0.25, maximum=4.0),
+    Option("style.time_budget", float, 60.0, "Ceiling in seconds for style transfer from a reference image.",
+           minimum=1.0, maximum=3600.0),
     Option("recontext.harmonize", float, 0.5, "How far the subject's colours move toward the new background (0..1).",
            minimum=0.0, maximum=1.0),
     Option("recontext.feather", float, 1.5, "Softness of the subject's edge, in pixels per 1000 pixels of image side.",

@@ -73,3 +73,14 @@ class Analysis:
             "plan": self.plan.to_dict(),
             "image": self.facts.to_dict(),
         }
+
+
+@dataclass
+class SheetResult:
+    image: Image.Image
+    output: str | None
+    presets: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"schema": "imgvar.sheet/1", "output": self.output, "size": list(self.image.size),
+                "presets": self.presets}

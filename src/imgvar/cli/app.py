@@ -11,7 +11,7 @@ from typer.core import TyperGroup
 from ..errors import ExitCode, ImgvarError
 from .index import SUMMARY, TAGLINE
 from .options import Common, common_options
-from .render import emit_json, progress, render_analysis, render_result
+from .render import emit_json, progress, render_analysis, render_result, render_sheet
 
 
 class ImgvarGroup(TyperGroup):
@@ -87,6 +87,10 @@ MaskOpt = Annotated[Optional[str], typer.Option("--mask", "-m", metavar="IMAGE",
                                                 help="Subject mask (white = subject); default: the image's alpha.")]
 
 
+StyleImageOpt = Annotated[Optional[str], typer.Option(
+    "--style-image", metavar="IMAGE", help="Reference painting whose palette and brush texture to transfer.")]
+
+
 def _check_json_out(common: Common) -> None:
     if common.json and common.out == "-":
         raise typer.BadParameter("--json and --out - both want stdout; choose one", param_hint="--out")
@@ -95,14 +99,14 @@ def _check_json_out(common: Common) -> None:
 @app.command("run", help=SUMMARY["run"])
 @common_options()
 def run_command(image: ImageArg, prompt: PromptArg, background: BackgroundOpt = None, mask: MaskOpt = None,
-                common: Common = None) -> None:
+                style_image: StyleImageOpt = None, common: Common = None) -> None:
     from .. import api
 
     _setup_logging(common)
     _check_json_out(common)
     with progress(common) as update:
         result = api.run(image, prompt, out=common.out, settings=common.settings(), background=background,
-                         mask=mask, progress=update)
+                         mask=mask, style_image=style_image, progress=update)
     render_result(result, common)
 
 
@@ -110,20 +114,38 @@ def run_command(image: ImageArg, prompt: PromptArg, background: BackgroundOpt = 
 @common_options()
 def stylize_command(
     image: ImageArg,
-    style: Annotated[str, typer.Argument(metavar="STYLE", help="Preset name (see 'imgvar styles') or a phrase.")],
+    style: Annotated[Optional[str], typer.Argument(
+        metavar="[STYLE]", help="Preset name (see 'imgvar styles') or a phrase; optional with --style-image or --sheet.")] = None,
+    style_image: StyleImageOpt = None,
     strength: Annotated[Optional[float], typer.Option("--strength", "-s", min=0.0, max=1.0,
-                                                      help="0 keeps the input, 1 is the full style [config: style.strength].")] = None,
+                                                      help="0 keeps the input, 1 is the full style (config: style.strength).")] = None,
     detail: Annotated[Optional[float], typer.Option("--detail", min=0.25, max=4.0,
-                                                    help="Stroke scale: <1 finer, >1 coarser [config: style.detail].")] = None,
+                                                    help="Stroke scale: <1 finer, >1 coarser (config: style.detail).")] = None,
+    time_budget: Annotated[Optional[float], typer.Option("--time-budget", min=1.0, max=3600.0, metavar="SECONDS",
+                                                         help="Ceiling for --style-image transfer (config: style.time_budget).")] = None,
+    sheet: Annotated[bool, typer.Option("--sheet", help="Write one image with the original and every preset, labelled "
+                                                        "(default IMAGE.sheet.png).")] = False,
     common: Common = None,
 ) -> None:
     from .. import api
 
     _setup_logging(common)
     _check_json_out(common)
-    settings = common.settings(**{"style.strength": strength, "style.detail": detail})
+    settings = common.settings(**{"style.strength": strength, "style.detail": detail,
+                                  "style.time_budget": time_budget})
+    if sheet:
+        if style or style_image:
+            raise typer.BadParameter("--sheet shows every preset; drop STYLE and --style-image", param_hint="--sheet")
+        with progress(common) as update:
+            result = api.style_sheet(image, out=common.out, settings=settings, progress=update)
+        render_sheet(result, common)
+        return
+    if not style and not style_image:
+        raise typer.BadParameter("give a STYLE (see 'imgvar styles'), --style-image IMAGE or --sheet",
+                                 param_hint="STYLE")
     with progress(common) as update:
-        result = api.stylize(image, style, out=common.out, settings=settings, progress=update)
+        result = api.stylize(image, style, style_image=style_image, out=common.out, settings=settings,
+                             progress=update)
     render_result(result, common)
 
 

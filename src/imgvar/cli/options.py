@@ -44,13 +44,13 @@ _PARAMS: list[inspect.Parameter] = [
         help="Where to write the result (format from the extension: .png .jpg .webp .tif .bmp; '-' for stdout). "
              "Default: IMAGE.imgvar.png beside the input.")]),
     inspect.Parameter("engine", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option(
-        "--engine", "-e", metavar="auto|local|openai|azure", help="Engine for every stage [config: engine].")]),
+        "--engine", "-e", metavar="auto|local|openai|azure", help="Engine for every stage (config: engine).")]),
     inspect.Parameter("store", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option(
-        "--store", metavar="local|azure", help="Where results are cached [config: store].")]),
+        "--store", metavar="local|azure", help="Where results are cached (config: store).")]),
     inspect.Parameter("json", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[bool, typer.Option(
         "--json", help="Print one JSON object on stdout instead of text.")]),
     inspect.Parameter("seed", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[int], typer.Option(
-        "--seed", min=0, help="Seed for randomised rendering; same seed, same bytes [config: seed].")]),
+        "--seed", min=0, help="Seed for randomised rendering; same seed, same bytes (config: seed).")]),
     inspect.Parameter("no_cache", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[bool, typer.Option(
         "--no-cache", help="Recompute every stage instead of reusing stored results.")]),
     inspect.Parameter("config", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[Path], typer.Option(

@@ -97,3 +97,12 @@ def render_analysis(analysis: Analysis, common: Common) -> None:
     console.print(f"image: {facts.width}x{facts.height} {facts.format} {facts.mode}, {facts.orientation}, "
                   f"{facts.megapixels} MP{', alpha' if facts.has_alpha else ''}")
     console.print(f"dominant colours: {colours}")
+
+
+def render_sheet(result, common: Common) -> None:
+    if common.json:
+        emit_json(result.to_dict())
+        return
+    if not common.quiet:
+        w, h = result.image.size
+        sys.stderr.write(f"wrote {result.output} ({w}x{h}, {len(result.presets)} presets)\n")

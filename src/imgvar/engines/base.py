@@ -41,10 +41,15 @@ class StyleRequest:
     detail: float = 1.0
     seed: int = 0
     style_image: Image.Image | None = None
+    style_image_name: str | None = None  # how the output prompt names the reference image
+    time_budget: float = 60.0  # seconds, for reference-image transfer
 
     def params(self) -> dict[str, Any]:
-        return {"style": self.style, "strength": round(self.strength, 4), "detail": round(self.detail, 4),
-                "seed": self.seed}
+        params: dict[str, Any] = {"style": self.style, "strength": round(self.strength, 4),
+                                  "detail": round(self.detail, 4), "seed": self.seed}
+        if self.style_image is not None:
+            params["time_budget"] = self.time_budget
+        return params
 
 
 @dataclass

@@ -98,7 +98,8 @@ _MEDIA_EN = (
     "tapestry", "embroidery", "3d render", "vector art", "flat design", "illustration",
     "storybook", "sumi-e", "chalk", "marker", "spray paint", "blueprint", "tattoo", "mural",
     "ascii art", "cel shading", "cel-shaded", "lithograph", "screen print", "risograph",
-    "impasto", "tempera", "needlepoint", "cross-stitch", "mosaic tiles",
+    "impasto", "tempera", "needlepoint", "cross-stitch", "mosaic tiles", "old photo",
+    "old photograph", "vintage photo", "polaroid", "daguerreotype", "tintype",
 )
 
 _MEDIA_FR = (
@@ -108,7 +109,8 @@ _MEDIA_FR = (
     "eau-forte", "gravure sur bois", "linogravure", "trame", "affiche", "sépia",
     "pâte à modeler", "papier découpé", "fresque", "tapisserie", "broderie", "rendu 3d",
     "estampe", "estampe japonaise", "craie", "feutre", "bombe de peinture", "tatouage",
-    "peinture murale", "lithographie", "sérigraphie", "dessin au crayon",
+    "peinture murale", "lithographie", "sérigraphie", "dessin au crayon", "vieille photo",
+    "photo ancienne", "ancienne photo",
 )
 
 # --- scenes -----------------------------------------------------------------------------------

@@ -14,13 +14,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Callable
+from functools import lru_cache
+from typing import Callable, Iterable, Iterator
 
 from imgvar.plan import Plan, SubTask
 
 from . import lexicon as lx
 
-# --- pattern building blocks ----------------------------------------------------------------------
+# --- pattern building blocks ---------------------------------------------------------------------
 
 
 def _entry(entry: str, plural: bool) -> str:
@@ -105,19 +106,21 @@ _VERBS = frozenset(
 )
 
 _PRONOUN_TARGETS = frozenset(
-    """it this that them everything everyone all image photo picture pic scene the_image
-    l' le la les lui tout -la -le -les""".split()
+    """it this that them everything everyone all image photo picture pic scene l' le la les lui
+    tout -la -le -les""".split()
 )
 
-_LOC_PREP = _words(
+# Prepositions that say where something is; "in"/"dans"/"en" are kept apart because they
+# also introduce clothes and materials ("a cat in a tuxedo").
+_WHERE_PREPS = (
     r"in\s+front\s+of", r"next\s+to", r"on\s+top\s+of", r"in\s+the\s+middle\s+of",
     r"au\s+milieu\s+d(?:e|u|es|')", r"[aà]\s+cote\s+d(?:e|u|es|')", r"pres\s+d(?:e|u|es|')",
     r"au[\s\-]dessus\s+d(?:e|u|es|')", r"autour\s+d(?:e|u|es|')", r"en\s+face\s+d(?:e|u|es|')",
     "onto", "into", "inside", "underneath", "beneath", "under", "near", "beside", "behind",
-    "among", "amid", "within", "above", "over", "across", "through", "around", "on", "at", "in",
-    "to", "sur", "dans", "sous", "devant", "derriere", "parmi", "chez", "vers", "en", "à", "au",
-    "aux",
+    "among", "amid", "within", "above", "over", "across", "through", "around", "on", "at", "to",
+    "sur", "sous", "devant", "derriere", "parmi", "chez", "vers", "à", "au", "aux",
 )
+_LOC_PREP = _words(*_WHERE_PREPS, "in", "dans", "en")
 _LOC_PREP_RX = re.compile(rf"\b(?:{_LOC_PREP})(?=\s)")
 # Prepositions that say where, not just "in": they stay in the setting ("under the sea").
 _KEEP_PREP = re.compile(
@@ -138,7 +141,7 @@ def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-# --- the clause being parsed ------------------------------------------------------------------------
+# --- the clause being parsed ---------------------------------------------------------------------
 
 
 @dataclass
@@ -177,9 +180,6 @@ class _Clause:
     def arg(self, a: int, b: int) -> str:
         return " ".join(self.view[a:b].split()).strip(" ,;:.!?-")
 
-    def text(self, a: int, b: int) -> str:
-        return self.src[a:b].strip()
-
     def tokens(self, a: int, b: int) -> list[str]:
         return re.findall(r"[^\W\d_]+'?|\d+", self.low[a:b])
 
@@ -205,6 +205,8 @@ class _Clause:
 
 _PLACE_RX = _rx(PLACE)
 _STYLE_TERM_RX = _rx(STYLE_TERM)
+_MEDIUM_RX = _rx(MEDIUM)
+_ARTIST_RX = _rx(ARTIST)
 _COLOR_FULL = _rx(COLOR)
 _ACCESSORY_RX = _rx(ACCESSORY)
 
@@ -215,12 +217,14 @@ def _subject(c: _Clause, a: int, b: int) -> str | None:
     text = c.arg(a, b)
     key = lx.fold(text)
     key = re.sub(r"^(?:the|this|my|l'|la|cette|le)\s*(?=image|photo|picture|pic|scene)", "", key)
-    if not text or key in _PRONOUN_TARGETS or not c.has_content(a, b) and key not in {"him", "her"}:
+    if not text or key in _PRONOUN_TARGETS:
+        return None
+    if not c.has_content(a, b) and key not in ("him", "her"):
         return None
     return text
 
 
-# --- embedded phrases: style and grayscale, cut out before anything else -----------------------
+# --- embedded phrases: style and grayscale, cut out before anything else -------------------------
 
 _PRE = r"(?:(?:in|with|en|dans|avec|à|au|de|d'un|d'une)\s+)?"
 _D = rf"(?:{DET})?"
@@ -237,8 +241,8 @@ _COLORIZE_RX = _rx(
 # (template, which names it accepts): "{X}" is a known style term on the first pass and any
 # short name on the second; "known" templates run on the first pass only.
 _STYLE_TEMPLATES: list[tuple[str, str]] = [
-    # in watercolor / en aquarelle / as an oil painting / like a cartoon
-    (r"\b(?:in|into|en|to|as|like|comme)\s+{D}(?P<x>{MEDIUM})"
+    # in watercolor / en aquarelle / au fusain / as an oil painting / like a cartoon
+    (r"(?<![\w'])(?:in|into|en|to|as|like|comme|à|au|aux)\s+{D}(?P<x>{MEDIUM})"
      r"(?:\s+(?:painting|drawing|style|version|art|peinture|tableau|dessin))?\b", "known"),
     # in the style of X / dans le style de X / à la manière de X
     (r"(?<![\w']){PRE}{D}(?:style|manner|maniere|facon|way)\s+(?:of|de|du|des|d')\s*{D}(?P<x>{X})",
@@ -262,29 +266,49 @@ _STYLE_TEMPLATES: list[tuple[str, str]] = [
     (r"(?<![\w'])à\s+la\s+(?P<x>{X})", "a_la"),
     # like Van Gogh / comme Monet
     (r"\b(?:like|as|comme)\s+(?P<x>{ARTIST})", "known"),
-    # a vintage look / effet aquarelle
-    (r"(?<![\w']){D}(?P<x>{X})\s+(?:look|aesthetic|effect|filter|vibe|vibes|feel|finish)\b", "any"),
+    # a vintage look / a sepia filter / effet aquarelle ("the cat look like" is no style)
+    (r"(?<![\w'])(?:an?\s+)(?P<x>{X})\s+look\b", "any"),
+    (r"(?<![\w']){D}(?P<x>{X})\s+(?:aesthetic|effect|filter|vibe|vibes|feel|finish)\b", "any"),
     (r"\b(?:effet|filtre|esthetique|rendu)\s+(?P<x>{X})", "any"),
 ]
 
 
-def _style_template(template: str, x: str) -> re.Pattern[str]:
+@lru_cache(maxsize=512)
+def _style_rx(template: str, x: str, medium: str, artist: str) -> re.Pattern[str]:
     out = template.replace("{PRE}", _PRE).replace("{D}", _D).replace("{X}", x)
-    return _rx(out.replace("{MEDIUM}", MEDIUM).replace("{ARTIST}", ARTIST))
+    return _rx(out.replace("{MEDIUM}", medium).replace("{ARTIST}", artist))
 
 
-_STYLE_PASSES = [
-    [(_style_template(t, STYLE_TERM), kind) for t, kind in _STYLE_TEMPLATES],
-    [(_style_template(t, NAME), kind) for t, kind in _STYLE_TEMPLATES if kind != "known"],
-]
+def _literal_alt(terms: Iterable[str]) -> str:
+    ordered = sorted(set(terms), key=len, reverse=True)
+    return r"\b(?:" + "|".join(re.escape(t) for t in ordered) + r")\b" if ordered else ""
+
+
+def _style_patterns(c: _Clause, lo: int, hi: int) -> Iterator[tuple[re.Pattern[str], str, bool]]:
+    """(pattern, template kind, generic) in the order they are tried: known style terms first,
+    then any short name. The known pass spells out only the terms this clause holds, which
+    compiles far faster than the whole lexicon."""
+    terms = [m.group() for m in _STYLE_TERM_RX.finditer(c.low, lo, hi)]
+    known = _literal_alt(terms)
+    media = _literal_alt(t for t in terms if _MEDIUM_RX.fullmatch(t))
+    artists = _literal_alt(t for t in terms if _ARTIST_RX.fullmatch(t))
+    for template, kind in _STYLE_TEMPLATES:
+        needed = {"{X}": known, "{MEDIUM}": media, "{ARTIST}": artists}
+        if all(value for key, value in needed.items() if key in template):
+            yield _style_rx(template, known, media, artists), kind, False
+    for template, kind in _STYLE_TEMPLATES:
+        if kind != "known":
+            yield _style_rx(template, NAME, "", ""), kind, True
+
 
 _STYLE_FILLER_END = re.compile(
     r"(?:[\s\-]+(?:style|styled|painting|paintings|tableau|peinture|look|effect|effet|filter|"
     r"filtre|version|drawing|picture|artwork|aesthetic|vibes?))+$"
 )
 _STYLE_FILLER_START = re.compile(
-    r"^(?:(?:the|a|an|le|la|les|un|une|des|du|de|d'|l'|style|tableau|peinture|painting)(?:\s+|(?<='))"
-    r")+"
+    r"^(?:(?:the|a|an|le|la|les|un|une|des|du|de|d'|l'|au|aux|à|en|in|style|tableau|peinture|"
+    r"painting)"
+    r"(?:\s+|(?<=')))+"
 )
 
 
@@ -304,7 +328,7 @@ def _style_name_ok(c: _Clause, a: int, b: int, kind: str, generic: bool) -> bool
     name = c.low[a:b]
     if not generic:
         return True
-    if _PLACE_RX.search(name) or _COLOR_FULL.fullmatch(name) or _ADJUST_WORD_RX.search(name):
+    if _PLACE_RX.search(name) or _COLOR_FULL.fullmatch(name) or _ADJUST_WORD_RX.fullmatch(name):
         return False
     if kind == "a_la":
         return c.view[a].isupper()
@@ -318,20 +342,19 @@ def _extract_embedded(c: _Clause, lo: int, hi: int) -> list[_Hit]:
             hits.append(_Hit("adjust", m.start(), m.end(),
                              {"adjustment": "grayscale", "direction": direction}))
             c.mask(m.start(), m.end())
-    for generic, patterns in enumerate(_STYLE_PASSES):
-        for rx, kind in patterns:
-            for m in rx.finditer(c.low, lo, hi):
-                a, b = c.trim(*m.span("x"))
-                if a >= b or not _style_name_ok(c, a, b, kind, bool(generic)):
-                    continue
-                style = _clean_style(c.view[a:b])
-                if style:
-                    hits.append(_Hit("style", m.start(), m.end(), {"style": style}))
-                    c.mask(m.start(), m.end())
+    for rx, kind, generic in _style_patterns(c, lo, hi):
+        for m in rx.finditer(c.low, lo, hi):
+            a, b = c.trim(*m.span("x"))
+            if a >= b or not _style_name_ok(c, a, b, kind, generic):
+                continue
+            style = _clean_style(c.view[a:b])
+            if style:
+                hits.append(_Hit("style", m.start(), m.end(), {"style": style}))
+                c.mask(m.start(), m.end())
     return hits
 
 
-# --- adjustments -------------------------------------------------------------------------------
+# --- adjustments ---------------------------------------------------------------------------------
 
 _B, _C, _S, _W, _SH, _BL = "brightness", "contrast", "saturation", "warmth", "sharpness", "blur"
 
@@ -339,13 +362,16 @@ _B, _C, _S, _W, _SH, _BL = "brightness", "contrast", "saturation", "warmth", "sh
 _ADJ_FIXED = [
     (r"brighter|brighten(?:ed|s)?|lighten(?:ed|s)?|lighter|eclairci(?:r|s|t|ssez)", _B, 1),
     (r"darker|darken(?:ed|s)?|dimmer|assombri(?:r|s|t|ssez)|obscurci(?:r|s|t|ssez)", _B, -1),
-    (r"warmer|warm\s+(?:it\s+)?up|rechauffe[rz]?", _W, 1),
-    (r"cooler|colder|cool\s+(?:it\s+)?down|refroidi(?:r|s|t|ssez)", _W, -1),
+    (r"warmer|warm\s+(?:it\s+)?up|rechauffe[rz]?|warm(?:er)?\s+(?:tones?|colou?rs?|tint)|"
+     r"(?:tons|teintes|couleurs)\s+chaud(?:s|es)", _W, 1),
+    (r"cooler|colder|cool\s+(?:it\s+)?down|refroidi(?:r|s|t|ssez)|"
+     r"(?:cool|cold)(?:er)?\s+(?:tones?|colou?rs?|tint)|(?:tons|teintes|couleurs)\s+froid(?:s|es)",
+     _W, -1),
     (r"sharper|sharpen(?:ed|s)?|crisper", _SH, 1),
     (r"blurr(?:y|ier|ed)|blurs?|soften(?:ed|s)?|softer|out\s+of\s+focus|flout(?:e|er|ez)|"
      r"flou(?:e|es|s)?|adouci(?:r|s|t|ssez)", _BL, 1),
     (r"unblur|deblur|deflout(?:e|er|ez)", _BL, -1),
-    (r"saturate[sd]?", _S, 1),
+    (r"saturate[sd]?|(?:make\s+)?(?:the\s+)?colou?rs\s+pop|pop\s+(?:the\s+)?colou?rs", _S, 1),
     (r"desaturate[sd]?|desatur(?:e|ee|ees|es|er|ez)|washed\s+out|muted", _S, -1),
 ]
 # Plain adjectives count only after "more"/"less"/"plus"/"moins", or alone in their clause.
@@ -442,7 +468,7 @@ def _inherited_direction(prev: list[_Hit]) -> int:
     return 1
 
 
-# --- rules on the residue of a clause ---------------------------------------------------------------
+# --- rules on the residue of a clause ------------------------------------------------------------
 
 
 @dataclass
@@ -481,13 +507,14 @@ _RECOLOR_POSSESSIVE = _rx(
     rf"(?:to|into|in)\s+(?P<color>{COLOR})"
 )
 _RECOLOR_STATE = _rx(
-    rf"(?P<target>{DET}.+?)\s+(?:should\s+be|must\s+be|is|are|becomes|devient|doit\s+etre|"
+    rf"(?P<target>{DET}.+?)\s+(?:in|en|should\s+be|must\s+be|is|are|becomes|devient|doit\s+etre|"
     rf"colou?red|painted|peinte?s?|->)\s+(?P<color>{COLOR})"
 )
 _DET_ONLY = frozenset(
     "the a an some le la les un une des du de l' d' his her its their my your our son sa ses "
     "mon ma mes ce cette ces".split()
 )
+_TARGET_TAIL = _rx(r"(?:'s)?\s+(?:colou?rs?|couleurs?|look|looks|appear|seem|become)$")
 
 
 def _color_split(c: _Clause, a: int, hi: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
@@ -501,7 +528,8 @@ def _color_split(c: _Clause, a: int, hi: int) -> tuple[tuple[int, int], tuple[in
         ta, tb = c.trim(a, p)
         if ta < tb and all(t in _DET_ONLY for t in c.tokens(ta, tb)):
             continue
-        return (ta, tb), m.span("color")
+        tail = _TARGET_TAIL.search(c.low, ta, tb)  # "the car color", "the car look"
+        return (ta, tail.start() if tail else tb), m.span("color")
     return None
 
 
@@ -542,7 +570,7 @@ def _rule_recolor_bare(ctx: _Ctx) -> list[_Hit] | None:
 
 _BG_VERB = _rx(
     rf"(?:change|replace|swap|switch|set|make|turn|update|modify|use|remplace[rz]?|change[rz]?|"
-    rf"modifie[rz]?|mets|mettre|met|transforme[rz]?)\s+(?P<bg>{_D}(?:{_BG_ANY}))"
+    rf"modifie[rz]?|mets|mettre|met|transforme[rz]?)\s+(?P<bg>{_D}(?:{_BG_ANY}))\b"
     rf"(?:\s+(?:image|scene|scenery))?\s*(?:(?:to|with|into|for|by|as|par|en|pour|avec|à|au|"
     rf"de|d'|du|des)\s+|:\s*|d')?(?P<x>.+)"
 )
@@ -554,8 +582,12 @@ _BG_FR_RX = _rx(
     rf"(?:(?P<subj>.+?)\s+)?(?:(?:sur|avec|devant)\s+)?(?:un\s+|le\s+|l')?(?P<bg>{_BG_FR})\s+"
     rf"(?:de\s+|d'|du\s+|des\s+)?(?P<x>.+)"
 )
+_BG_BEHIND = _rx(
+    rf"(?:(?:with|avec)\s+)?(?P<x>.+?)\s+(?P<bg>in\s+the\s+(?:background|distance)|"
+    rf"en\s+(?:arriere[\s\-]?plan|fond)|au\s+fond)"
+)
 _BG_STATE = _rx(
-    rf"(?P<bg>{_D}(?:{_BG_ANY}))\s*(?:should\s+be|must\s+be|is|becomes|:|=|doit\s+etre|devient|"
+    rf"(?P<bg>{_D}(?:{_BG_ANY}))\b\s*(?:should\s+be|must\s+be|is|becomes|:|=|doit\s+etre|devient|"
     rf"est)\s*(?P<x>.+)"
 )
 
@@ -563,10 +595,10 @@ _BG_STATE = _rx(
 def _rule_background(ctx: _Ctx) -> list[_Hit] | None:
     c = ctx.c
     for rx, lo in ((_BG_VERB, ctx.full_lo), (_BG_STATE, ctx.lo), (_BG_NOUN, ctx.lo),
-                   (_BG_FR_RX, ctx.lo)):
+                   (_BG_FR_RX, ctx.lo), (_BG_BEHIND, ctx.lo)):
         m = rx.fullmatch(c.low, lo, ctx.hi)
-        if not m:
-            continue
+        if not m or rx is _BG_BEHIND and c.starts_with_verb(lo, ctx.hi):
+            continue  # "add a tree in the background" is an addition
         xa, xb = c.trim(*m.span("x"))
         x = c.low[xa:xb]
         if _ADJUST_WORD_RX.fullmatch(x) or xa >= xb:
@@ -597,17 +629,22 @@ def _pick_place(c: _Clause, preps: list[re.Match[str]], hi: int) -> re.Match[str
     return None
 
 
-def _recontext_from(ctx: _Ctx, subj_a: int, prep: re.Match[str]) -> list[_Hit]:
+_WEAR_ACCESSORY = _rx(rf"\s(?:wearing|with|avec|portant)\s+(?=.*{ACCESSORY})")
+
+
+def _recontext_from(
+    ctx: _Ctx, subj_a: int, prep: re.Match[str], subj_b: int | None = None
+) -> list[_Hit]:
     """A recontext task: subject before `prep`, setting after it (or from it, for "under")."""
     c, hi = ctx.c, ctx.hi
     set_a = prep.start() if _KEEP_PREP.match(c.low, prep.start()) else prep.end()
     set_a, set_b = c.trim(set_a, hi)
     hits: list[_Hit] = []
-    wear = re.search(rf"\s(?:wearing|with|avec|portant)\s+(?=.*{ACCESSORY})", c.low[set_a:set_b])
-    subject = _subject(c, subj_a, prep.start())
+    wear = _WEAR_ACCESSORY.search(c.low, set_a, set_b)
+    subject = _subject(c, subj_a, prep.start() if subj_b is None else subj_b)
     if wear:  # "on a beach wearing sunglasses": the clothes are an addition
-        w_a = set_a + wear.start() + 1
-        obj_a = set_a + wear.end()
+        w_a = wear.start() + 1
+        obj_a = wear.end()
         hits.append(ctx.hit("add_object", {"object": c.arg(obj_a, set_b), "where": subject},
                             w_a, set_b))
         set_b = c.trim(set_a, w_a)[1]
@@ -624,8 +661,20 @@ _RX_VERB = _rx(
 _PUT_VERBS = re.compile(r"put|place|mets|met|mettre|mettez|placer?|placez|pose[rz]?|drop|stick")
 
 
+_MAKE_LOOK = _rx(
+    r"(?:make|let)\s+(?P<subj>.+?)\s+look\s+(?:like\s+|as\s+if\s+|as\s+though\s+)?"
+    r"(?:(?:it|he|she|they)(?:'s|'re|\s+is|\s+are|\s+was|\s+were)\s+)?"
+)
+
+
 def _rule_recontext_verb(ctx: _Ctx) -> list[_Hit] | None:
+    """put the dog on a beach / mets le chat sur une plage / make the cat look like it's on
+    the moon."""
     c, hi = ctx.c, ctx.hi
+    look = _MAKE_LOOK.match(c.low, ctx.full_lo, hi)
+    if look:
+        place = _pick_place(c, _preps(c, look.end(), hi), hi)
+        return _recontext_from(ctx, look.start("subj"), place, look.end("subj")) if place else None
     m = _RX_VERB.match(c.low, ctx.full_lo, hi)
     if not m:
         return None
@@ -652,32 +701,40 @@ _ADD_VERB = _rx(
     r"(?:add|insert|include|draw|attach|stick|paste|a?joute[rz]?|rajoute[rz]?|insere[rz]?|"
     r"inclu(?:s|t|re|ez)|dessine[rz]?)\s+"
 )
+# "add a bird in the sky" places it, "add a cat in a basket" describes it: "in" only counts
+# before a definite or possessive determiner.
 _WHERE_RX = _rx(
-    rf"\b(?:(?:in|into|dans|en)(?=\s+(?:the|his|her|its|their|le|la|les|l'|sa|son|ses)\b)|"
-    rf"(?:{_LOC_PREP})(?<!\bin)(?<!\bdans)(?<!\ben))(?=\s)"
+    rf"\b(?:(?:in|dans|en)(?=\s+(?:the|his|her|its|their|le|la|les|l'|sa|son|ses)\b)|"
+    rf"{_words(*_WHERE_PREPS)})(?=\s)"
 )
 
 
-def _rule_add_verb(ctx: _Ctx) -> list[_Hit] | None:
+def _added(ctx: _Ctx, a: int) -> list[_Hit] | None:
+    """An add_object task for "a red hat on the dog" starting at `a`: object, then where."""
     c, hi = ctx.c, ctx.hi
-    m = _ADD_VERB.match(c.low, ctx.full_lo, hi)
-    if not m:
-        return None
     where = None
     obj_b = hi
-    for w in _WHERE_RX.finditer(c.low, m.end(), hi):
-        if c.has_content(m.end(), w.start()):
+    for w in _WHERE_RX.finditer(c.low, a, hi):
+        if c.has_content(a, w.start()):
             where, obj_b = c.arg(w.start(), hi), w.start()
             break
-    obj = c.arg(m.end(), obj_b)
-    if not obj or not c.has_content(m.end(), obj_b):
+    obj = c.arg(a, obj_b)
+    if not obj or not c.has_content(a, obj_b):
         return None
     return [ctx.hit("add_object", {"object": obj, "where": where})]
 
 
+def _rule_add_verb(ctx: _Ctx) -> list[_Hit] | None:
+    """add a red hat on the dog / ajoute un chapeau au chien."""
+    m = _ADD_VERB.match(ctx.c.low, ctx.full_lo, ctx.hi)
+    return _added(ctx, m.end()) if m else None
+
+
 _GIVE = _rx(r"(?:give|donne[rz]?)(?P<pron>-(?:lui|leur|moi))?\s+")
 _OBJ_PRONOUN = re.compile(r"(?:it|him|her|them|me|lui|leur)\b")
-_SECOND_NP = _rx(r"\s(?:a|an|some|the|his|her|its|their|two|three|un|une|des|du|de\s+la|le|la|les)\s")
+_SECOND_NP = _rx(
+    r"\s(?:a|an|some|the|his|her|its|their|two|three|un|une|des|du|de\s+la|le|la|les)\s"
+)
 _TO_RX = _rx(r"\s(?:to|à|au|aux)\s")
 _ADJECTIVE = _rx(
     rf"(?:{_COLOR_WORD}|big|small|little|large|tiny|old|young|cute|fat|fluffy|black|white|"
@@ -695,8 +752,8 @@ def _rule_give(ctx: _Ctx) -> list[_Hit] | None:
     if m.group("pron"):
         return _give_hit(ctx, None, a, hi)
     to = _TO_RX.search(c.low, a, hi)
-    if to and to.start() > a:  # give X to Y / donne X au Y
-        where_a = to.start() + 1 if c.low[to.start() + 1] != "t" else to.end()
+    if to and to.start() > a:  # give X to Y (receiver "Y") / donne X au Y (receiver "au Y")
+        where_a = to.end() if c.low.startswith("to", to.start() + 1) else to.start() + 1
         return _give_hit(ctx, c.arg(where_a, hi), a, to.start())
     if c.low.startswith(("au ", "aux ", "à "), a):  # donne au chat des lunettes
         second = _SECOND_NP.search(c.low, a + 2, hi)
@@ -763,9 +820,21 @@ _WEAR_RX = _rx(
 )
 
 
+_MAKE_WEAR = _rx(
+    r"(?:(?:make|let|have)\s+(?P<subj>.+?)\s+(?:wear|hold|carry|put\s+on)|"
+    r"(?:surround|entoure[rz]?)\s+(?P<subj2>.+?)\s+(?:with|de|d'|avec))\s+(?P<obj>.+)"
+)
+
+
 def _rule_wearing(ctx: _Ctx) -> list[_Hit] | None:
-    """with a crown / a cat wearing sunglasses / le chien avec un chapeau / in a tuxedo."""
+    """with a crown / a cat wearing sunglasses / le chien avec un chapeau / in a tuxedo /
+    make the dog wear a hat."""
     c, lo, hi = ctx.c, ctx.lo, ctx.hi
+    m = _MAKE_WEAR.fullmatch(c.low, ctx.full_lo, hi)
+    if m:
+        subj = m.span("subj") if m.group("subj") else m.span("subj2")
+        return [ctx.hit("add_object", {"object": c.arg(*m.span("obj")),
+                                       "where": _subject(c, *subj)})]
     m = _WEAR_RX.fullmatch(c.low, lo, hi)
     if not m:
         return None
@@ -783,7 +852,7 @@ def _rule_wearing(ctx: _Ctx) -> list[_Hit] | None:
     return [ctx.hit("add_object", {"object": c.arg(oa, ob), "where": where})]
 
 
-_LEADING_DET = _rx(rf"(?:{DET})+")
+_OF_RX = _rx(r"\s(?:of|de|du|des|d')\s")
 
 
 def _rule_style_phrase(ctx: _Ctx) -> list[_Hit] | None:
@@ -798,7 +867,7 @@ def _rule_style_phrase(ctx: _Ctx) -> list[_Hit] | None:
     if place and place.start() < style.start():
         return None
     end = hi
-    of = re.compile(r"\s(?:of|de|du|des|d')\s").search(c.low, style.end(), hi)
+    of = _OF_RX.search(c.low, style.end(), hi)
     if of:  # "pencil sketch of the dog": the style ends where its subject starts
         end = of.start()
     return [ctx.hit("style", {"style": _clean_style(c.view[lo:end])})]
@@ -817,7 +886,7 @@ def _rule_add_continued(ctx: _Ctx) -> list[_Hit] | None:
     c, lo, hi = ctx.c, ctx.lo, ctx.hi
     if not ctx.prev or ctx.prev[-1].kind != "add_object" or c.starts_with_verb(lo, hi):
         return None
-    return [ctx.hit("add_object", {"object": c.arg(lo, hi), "where": None})]
+    return _added(ctx, lo)
 
 
 _RULES: list[Rule] = [
@@ -835,7 +904,7 @@ _RULES: list[Rule] = [
     _rule_add_continued,
 ]
 
-# --- clause-level filler --------------------------------------------------------------------------
+# --- clause-level filler -------------------------------------------------------------------------
 
 _POLITE = _rx(
     r"(?:please|pls|plz|kindly|just|now|simply|also|then|and|et|puis|ensuite|aussi|hey|ok|okay|"
@@ -850,7 +919,10 @@ _POLITE_END = _rx(
     r"[\s,]*\b(?:please|pls|thanks|thank\s+you|merci|s'il\s+te\s+plait|s'il\s+vous\s+plait|stp|"
     r"svp|for\s+me|pour\s+moi)$"
 )
-_IMAGE = r"(?:it|this|them|everything|(?:the|this|my|that)\s+(?:image|photo|picture|pic|scene|shot|whole\s+thing))"
+_IMAGE = (
+    r"(?:it|this|them|everything|"
+    r"(?:the|this|my|that)\s+(?:image|photo|picture|pic|scene|shot|whole\s+thing))"
+)
 _FILLER = _rx(
     rf"(?:(?:make|let)\s+{_IMAGE}\s+look(?:\s+like)?|make\s+{_IMAGE}(?=\s)|"
     rf"(?:transform|turn|convert|change|render|redraw|reimagine|recreate|remake|restyle)"
@@ -873,34 +945,40 @@ def _skip(rx: re.Pattern[str], c: _Clause, lo: int, hi: int) -> int:
 
 
 def _parse_clause(c: _Clause, prev: list[_Hit]) -> list[_Hit]:
+    """The tasks of one clause, in order of appearance; `prev` holds the clauses before."""
     lo, hi = c.trim(c.start, c.end)
     lo = _skip(_POLITE, c, lo, hi)
     while (m := _POLITE_END.search(c.low, lo, hi)) and m.start() >= lo:
         hi = c.trim(lo, m.start())[1]
     if lo >= hi:
         return []
+    clause = (lo, hi)
     hits = _extract_embedded(c, lo, hi)
-    rlo, rhi = c.trim(lo, hi)
-    if rlo >= rhi or not c.has_content(rlo, rhi):
-        if len(hits) == 1:  # "make it look like a pencil sketch": the whole clause asked for it
-            hits[0].start, hits[0].end = lo, hi
-        return hits
-    lo, hi = rlo, rhi
-    if hits and any(h.kind == "style" for h in hits) and _RENDER_VERB.match(c.low, lo, hi) and \
-            not _preps(c, lo, hi):
-        return hits  # "turn the dog into a watercolor": the style says it all
-    flo = _skip(_FILLER, c, lo, hi)
+    lo, hi = c.trim(lo, hi)
+    flo = _skip(_FILLER, c, lo, hi) if lo < hi else hi
     if flo >= hi or not c.has_content(flo, hi):
-        return hits
+        return _whole_clause(hits, clause)
     ctx = _Ctx(c, lo, flo, hi, prev + hits)
-    for rule in _RULES:
-        found = rule(ctx)
-        if found:
-            return sorted(hits + found, key=lambda h: h.start)
-    return sorted(hits + [_Hit("other", lo, hi, {})], key=lambda h: h.start)
+    found = next((f for rule in _RULES if (f := rule(ctx))), None)
+    if found is None:
+        if hits and not _preps(c, lo, hi) and (
+            _RENDER_VERB.match(c.low, lo, hi) or re.match(DET, c.low[lo:hi])
+        ):
+            # "turn the dog into a watercolor", "le chat en noir et blanc": the rest only
+            # names what the extracted request applies to
+            return _whole_clause(hits, clause)
+        found = [_Hit("other", lo, hi, {})]
+    return sorted(hits + found, key=lambda h: h.start)
 
 
-# --- splitting ---------------------------------------------------------------------------------------
+def _whole_clause(hits: list[_Hit], clause: tuple[int, int]) -> list[_Hit]:
+    """A lone extracted request owns its whole clause ("make it look like a pencil sketch")."""
+    if len(hits) == 1:
+        hits[0].start, hits[0].end = clause
+    return hits
+
+
+# --- splitting -----------------------------------------------------------------------------------
 
 _PROTECTED = _rx(
     r"\b(?:black\s*(?:and|&|n|'n')\s*white|noir\s*(?:et|&)\s*blanc|blanc\s+et\s+noir|"
@@ -912,7 +990,7 @@ _PROTECTED = _rx(
 _SEPARATOR = _rx(
     r"(?P<hard>\s*(?:[,;!?\n]|(?<!\d)\.(?!\d)|\s[\-\u2013\u2014]\s)+\s*"
     r"|\s+(?:and\s+then|and\s+also|then|also|et\s+puis|et\s+aussi|puis|ensuite)\s+)"
-    r"|(?P<soft>\s+(?:and|et|ainsi\s+que|as\s+well\s+as|plus)\s+|\s*&\s*)"
+    r"|(?P<soft>\s+(?:and|et|ainsi\s+que|as\s+well\s+as)\s+|\s*&\s*)"
 )
 
 
@@ -938,21 +1016,21 @@ def _split(low: str) -> list[_Segment]:
     return segments
 
 
-# --- public API ---------------------------------------------------------------------------------------
+# --- public API ----------------------------------------------------------------------------------
 
 _BLANKED = str.maketrans({ch: " " for ch in "\"“”«»()[]{}*_<>"})
 _A_AS_A_GRAVE = _rx(r"(?<![\w'])a(?=\s+(?:la\s|l'))")
 _A_AS_A_GRAVE_FR = _rx(r"(?<![\w'])a(?=\s+(?:un|une|cote|droite|gauche)\b)")
+_A_BEFORE_WORD = _rx(r"(?<![\w'])a(?=\s+([^\W\d_]))")
 
 
 def _prepare(src: str, language: str) -> tuple[str, str]:
     """The prompt with quotes blanked, and its folded twin (same length)."""
     view = src.translate(_BLANKED)
     low = _A_AS_A_GRAVE.sub("à", lx.fold(view))  # "a la Monet", typed without the accent
-    if language == "fr":
+    if language == "fr":  # "mets le chat a Paris"
         low = _A_AS_A_GRAVE_FR.sub("à", low)
-        low = re.sub(r"(?<![\w'])a(?=\s+[^\W\d_])",
-                     lambda m: "à" if view[m.end() + 1:m.end() + 2].isupper() else "a", low)
+        low = _A_BEFORE_WORD.sub(lambda m: "à" if view[m.start(1)].isupper() else "a", low)
     return view, low
 
 

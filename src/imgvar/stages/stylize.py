@@ -17,7 +17,15 @@ def style_request(state: State) -> StyleRequest:
         detail=float(settings["style.detail"]),
         seed=int(settings["seed"]),
         style_image=state.style_image.image if state.style_image else None,
+        style_image_name=_display_name(state.style_image.source) if state.style_image else None,
+        time_budget=float(settings["style.time_budget"]),
     )
+
+
+def _display_name(source: str) -> str:
+    from pathlib import Path
+
+    return "the reference image" if source in ("-", "") or source.startswith("<") else Path(source).name
 
 
 class StylizeStage(Stage):
@@ -25,7 +33,7 @@ class StylizeStage(Stage):
     role = "stylizer"
 
     def applies(self, state: State) -> bool:
-        return bool(state.plan and state.plan.first("style"))
+        return state.style_image is not None or bool(state.plan and state.plan.first("style"))
 
     def params(self, state: State) -> dict[str, Any]:
         return style_request(state).params()

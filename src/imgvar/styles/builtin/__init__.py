@@ -1,3 +1,19 @@
-"""Built-in presets; importing this package registers them."""
+"""The built-in presets; importing this package registers them all."""
 
-from . import basic  # noqa: F401
+from . import (  # noqa: F401
+    charcoal,
+    comic,
+    expressionist,
+    impressionist,
+    ink_wash,
+    mosaic,
+    oil,
+    pencil,
+    pixel_art,
+    pointillist,
+    pop_art,
+    stained_glass,
+    ukiyo_e,
+    van_gogh,
+    watercolor,
+)

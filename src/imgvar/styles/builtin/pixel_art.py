@@ -1,0 +1,1 @@
+"""(preset being written)"""

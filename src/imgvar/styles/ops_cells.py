@@ -102,7 +102,7 @@ class Cells:
     dy: torch.Tensor
     d1: torch.Tensor  # distance to the nearest point (in the chosen metric)
     d2: torch.Tensor  # distance to the second nearest
-    edge: torch.Tensor  # distance to the cell border in pixels (bisector distance for the plain metric)
+    edge: torch.Tensor  # distance to the cell border in pixels (see `voronoi`'s edges)
     lat: Lattice
 
     def gather(self, values: torch.Tensor) -> torch.Tensor:
@@ -111,118 +111,176 @@ class Cells:
 
 
 def gather(values: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """Per-cell values (1, C, ch, cw) -> per-pixel (1, C, H, W) through a flat cell index (1, 1, H, W)."""
     c = values.shape[1]
-    flat = values.reshape(c, -1)
     h, w = index.shape[-2:]
-    return flat[:, index.view(-1)].view(1, c, h, w)
+    # Row gathers from a (cells, C) table are the fastest gather torch has on the CPU.
+    table = values.reshape(c, -1).T.contiguous()
+    return table.index_select(0, index.reshape(-1)).T.reshape(1, c, h, w)
 
 
 def voronoi(h: int, w: int, x0: int, y0: int, lat: Lattice, metric: str = "euclid",
             rot: torch.Tensor | None = None, stretch: torch.Tensor | None = None,
-            weight: torch.Tensor | None = None) -> Cells:
+            edges: str = "f2f1") -> Cells:
     """Nearest lattice point for every pixel of a (h, w) tile at (x0, y0).
 
-    metric: "euclid" (round cells, exact border distance) or "square" (the
-    Chebyshev distance: square-ish tiles). `rot` (1, 2, ch, cw) gives each
-    cell's frame as (cos, sin) and turns its square; `stretch` (1, 1, ch, cw)
-    scales the along-axis distance (ellipses / oblongs); `weight` (1, 1, ch, cw)
-    multiplies a cell's distance (> 1 shrinks it: a point marked inactive with
-    a huge weight never wins).
+    metric: "euclid" (round cells) or "square" (the Chebyshev distance:
+    square-ish tiles). `rot` (1, 2, ch, cw) gives each cell's frame as
+    (cos, sin) and turns its square; `stretch` (1, 1, ch, cw) scales the
+    along-axis distance (ellipses / oblongs).
+
+    edges: "f2f1" gives `edge` = (second - nearest) / 2, a cheap border
+    distance that is exact across the middle of a border and thicker at the
+    corners; "exact" (euclid metric, no rot / stretch) gives the true distance
+    to the cell's border (the nearest bisector), so lines have even width.
+
+    Works one band of pixel rows at a time, a band being the rows that fall in
+    one row of cells: there every candidate point depends on the column only,
+    so the per-candidate tables are vectors and a band's temporaries stay in
+    the CPU's cache.
     """
     import torch
 
+    exact = edges == "exact"
+    if exact and (metric != "euclid" or rot is not None or stretch is not None):
+        raise ValueError("exact edges need the plain euclidean metric")
     dev = lat.points.device
     cell = lat.cell
     gx = torch.arange(w, device=dev, dtype=torch.float32) + (x0 + 0.5)
-    gy = torch.arange(h, device=dev, dtype=torch.float32) + (y0 + 0.5)
-    # The cell each pixel sits in, as a lattice column / row.
     col = (torch.floor(gx / cell).long() - lat.cx0).clamp(1, lat.cw - 2)
-    row = (torch.floor(gy / cell).long() - lat.cy0).clamp(1, lat.ch - 2)
-    px_all = lat.points[0, 0]
-    py_all = lat.points[0, 1]
-    gxv = gx.view(1, -1)
-    gyv = gy.view(-1, 1)
-    extra = []
+    gy_all = torch.arange(h, device=dev, dtype=torch.float32) + (y0 + 0.5)
+    row_all = (torch.floor(gy_all / cell).long() - lat.cy0).clamp(1, lat.ch - 2)
+    # Per-cell fields, each gathered per candidate column offset: (3 column offsets) x (ch, w).
+    fields = [lat.points[0, 0], lat.points[0, 1]]
     if rot is not None:
-        extra += [rot[0, 0], rot[0, 1]]
+        fields += [rot[0, 0], rot[0, 1]]
     if stretch is not None:
-        extra.append(stretch[0, 0])
-    if weight is not None:
-        extra.append(weight[0, 0])
+        fields.append(stretch[0, 0])
+    by_col = [[f.index_select(1, col + ox) for ox in (-1, 0, 1)] for f in fields]
 
-    best = second = None
-    best_k = second_k = None
-    best_dx = best_dy = None
-    inf = torch.tensor(float("inf"), device=dev)
-    for k, (oy, ox) in enumerate(_OFFSETS):
-        r = row + oy
-        c = col + ox
-        # Separable gather: rows then columns (a (ch, cw) table -> (h, w)).
-        ptx = px_all.index_select(0, r).index_select(1, c)
-        pty = py_all.index_select(0, r).index_select(1, c)
-        dx = gxv - ptx
-        dy = gyv - pty
-        i = 0
-        if rot is not None:
-            cs = extra[0].index_select(0, r).index_select(1, c)
-            sn = extra[1].index_select(0, r).index_select(1, c)
+    out = {name: [] for name in ("index", "dx", "dy", "d1", "d2", "edge")}
+    bounds = torch.nonzero(row_all[1:] != row_all[:-1]).flatten().add(1).tolist()
+    starts = [0] + bounds
+    ends = bounds + [h]
+    for a, b in zip(starts, ends):
+        r0 = int(row_all[a])
+        gy = gy_all[a:b].view(-1, 1)
+        # Candidate tables for this band: (k) -> field -> (1, w) vectors.
+        cand = []
+        for oy, ox in _OFFSETS:
+            cand.append([f[ox + 1][r0 + oy].view(1, w) for f in by_col])
+        band = _band(gx.view(1, -1), gy, cand, metric, rot is not None, stretch is not None, exact)
+        bk, d1, d2, dx, dy, edge = band
+        out["index"].append((r0 + (bk // 3 - 1)) * lat.cw + (col.view(1, -1) + (bk % 3 - 1)))
+        for name, t in (("dx", dx), ("dy", dy), ("d1", d1), ("d2", d2), ("edge", edge)):
+            out[name].append(t)
+    cat = {name: torch.cat(parts, dim=0).view(1, 1, h, w) for name, parts in out.items()}
+    return Cells(cat["index"], cat["dx"], cat["dy"], cat["d1"], cat["d2"], cat["edge"], lat)
+
+
+def _band(gx: torch.Tensor, gy: torch.Tensor, cand: list, metric: str, has_rot: bool, has_stretch: bool,
+          exact: bool):
+    """Voronoi for one band of rows, all of whose pixels lie in the same row of cells."""
+    import torch
+
+    def local(k: int):
+        f = cand[k]
+        dx = gx - f[0]  # (1, w)
+        dy = gy - f[1]  # (hb, w)
+        if has_rot:
+            cs, sn = f[2], f[3]
             dx, dy = dx * cs + dy * sn, dy * cs - dx * sn
-            i = 2
-        if stretch is not None:
-            st = extra[i].index_select(0, r).index_select(1, c)
-            dx = dx / st
-            i += 1
+            if has_stretch:
+                dx = dx / f[4]
+        elif has_stretch:
+            dx = dx / f[2]
+        return dx, dy
+
+    # Distances are non-negative floats, whose bit patterns sort like integers: the candidate's
+    # number goes in the 4 lowest mantissa bits, so plain integer min / max track the nearest,
+    # its candidate and the runner-up at once (torch.where is far slower on the CPU).
+    best = second = None
+    kept = []
+    for k in range(9):
+        dx, dy = local(k)
         if metric == "square":
             d = torch.maximum(dx.abs(), dy.abs())
         else:
-            d = torch.sqrt(dx * dx + dy * dy)
-        if weight is not None:
-            d = d * extra[i].index_select(0, r).index_select(1, c)
+            d = dy.square().add_(dx.square())  # squared distance; rooted at the end
+        if d.shape != (gy.shape[0], gx.shape[1]):
+            d = d.expand(gy.shape[0], gx.shape[1]).contiguous()
+        packed = d.view(torch.int32).bitwise_and_(-16).bitwise_or_(k)
+        if exact:
+            kept.append(d)
         if best is None:
-            best, best_k, best_dx, best_dy = d, torch.zeros_like(d, dtype=torch.uint8), dx, dy
-            second, second_k = torch.full_like(d, float("inf")), torch.zeros_like(best_k)
+            best = packed
+            second = torch.full_like(packed, 0x7F7FFFFF)
             continue
-        closer = d < best
-        nearer2 = d < second
-        second_k = torch.where(closer, best_k, torch.where(nearer2, torch.full_like(best_k, k), second_k))
-        second = torch.where(closer, best, torch.minimum(second, d))
-        best_k = torch.where(closer, torch.full_like(best_k, k), best_k)
-        best = torch.where(closer, d, best)
-        best_dx = torch.where(closer, dx, best_dx)
-        best_dy = torch.where(closer, dy, best_dy)
-    del inf
+        second = torch.minimum(second, torch.maximum(best, packed))
+        best = torch.minimum(best, packed)
 
-    offs = torch.tensor(_OFFSETS, device=dev, dtype=torch.int64)
-    oy1, ox1 = offs[best_k.long(), 0], offs[best_k.long(), 1]
-    oy2, ox2 = offs[second_k.long(), 0], offs[second_k.long(), 1]
-    r1 = row.view(-1, 1) + oy1
-    c1 = col.view(1, -1) + ox1
-    index = r1 * lat.cw + c1
-    if metric == "square" or rot is not None or stretch is not None or weight is not None:
+    bk = (best & 15).long()
+    best = (best & -16).view(torch.float32)
+    second = (second & -16).view(torch.float32)
+    # The winner's own frame offsets: gather each candidate's vectors by the winning k.
+    stack = [torch.cat([cand[k][i].expand(1, gx.shape[1]) for k in range(9)], dim=0) for i in range(len(cand[0]))]
+    # stack[i]: (9, w); out[y, x] = stack[i][bk[y, x], x].
+    pick = [s.gather(0, bk) for s in stack]
+    ax, ay = pick[0], pick[1]
+    dx, dy = gx - ax, gy - ay
+    if has_rot:
+        cs, sn = pick[2], pick[3]
+        dx, dy = dx * cs + dy * sn, dy * cs - dx * sn
+        if has_stretch:
+            dx = dx / pick[4]
+    elif has_stretch:
+        dx = dx / pick[2]
+    if exact:
+        # Distance to the nearest bisector between this cell's point a and a neighbour's b:
+        # (|x-b|^2 - |x-a|^2) / (2 |b-a|). The cell's own point (|b-a| = 0) is pushed out of the
+        # running by a huge penalty rather than a mask (masks are slow here).
+        edge = None
+        for k in range(9):
+            sep2 = (cand[k][0] - ax).square_().add_((cand[k][1] - ay).square_())
+            num = (kept[k] - best).add_(sep2.add(1e-30).reciprocal_().mul_(1e-20))
+            bis = num.div_(sep2.sqrt_().mul_(2.0).add_(1e-6))
+            edge = bis if edge is None else torch.minimum(edge, bis)
+    if metric != "square":
+        best = best.sqrt()
+        second = second.sqrt()
+    if not exact:
         edge = (second - best) * 0.5
-    else:
-        # Distance to the bisector between the nearest and second-nearest points:
-        # (|x-b|^2 - |x-a|^2) / (2 |b-a|), which gives borders of even width.
-        index2 = (row.view(-1, 1) + oy2) * lat.cw + (col.view(1, -1) + ox2)
-        flat = lat.points.reshape(2, -1)
-        ax, ay = flat[0][index], flat[1][index]
-        bx, by = flat[0][index2], flat[1][index2]
-        sep = torch.sqrt((bx - ax) ** 2 + (by - ay) ** 2).clamp(min=1e-3)
-        edge = (second * second - best * best) / (2 * sep)
-    v = lambda t: t.view(1, 1, h, w)  # noqa: E731
-    return Cells(v(index), v(best_dx), v(best_dy), v(best), v(second), v(edge), lat)
+    return bk, best, second, dx, dy, edge
 
 
-def sample_points(img: torch.Tensor, lat: Lattice, x0: int, y0: int, mode: str = "bilinear") -> torch.Tensor:
-    """Sample a tile image (1, C, H, W) at the lattice points -> (1, C, ch, cw) (clamped at the tile edge)."""
-    import torch.nn.functional as F
+def sample_points(img: torch.Tensor, lat: Lattice, x0: int, y0: int) -> torch.Tensor:
+    """Bilinear samples of a tile image (1, C, H, W) at the lattice points -> (1, C, ch, cw).
 
-    h, w = img.shape[-2:]
-    pts = lat.local_points(x0, y0)
-    gx = pts[:, 0] * (2.0 / w) - 1.0
-    gy = pts[:, 1] * (2.0 / h) - 1.0
-    grid = torch_stack_last(gx, gy)
-    return F.grid_sample(img, grid, mode=mode, padding_mode="border", align_corners=False)
+    Done by hand from global coordinates (not grid_sample, whose normalised
+    coordinates round differently for different tile sizes), so a tile and the
+    whole image read exactly the same values; points off the tile take its edge.
+    """
+    import torch
+
+    c, h, w = img.shape[1:]
+    lx = lat.points[0, 0] - (x0 + 0.5)
+    ly = lat.points[0, 1] - (y0 + 0.5)
+    fx = torch.floor(lx)
+    fy = torch.floor(ly)
+    tx = (lx - fx).clamp(0, 1)
+    ty = (ly - fy).clamp(0, 1)
+    ix0 = fx.long().clamp(0, w - 1)
+    iy0 = fy.long().clamp(0, h - 1)
+    ix1 = (fx.long() + 1).clamp(0, w - 1)
+    iy1 = (fy.long() + 1).clamp(0, h - 1)
+    flat = img.reshape(c, -1)
+
+    def at(iy: torch.Tensor, ix: torch.Tensor) -> torch.Tensor:
+        return flat.index_select(1, (iy * w + ix).reshape(-1)).view(c, *ix.shape)
+
+    top = at(iy0, ix0) * (1 - tx) + at(iy0, ix1) * tx
+    bottom = at(iy1, ix0) * (1 - tx) + at(iy1, ix1) * tx
+    return (top * (1 - ty) + bottom * ty).unsqueeze(0)
 
 
 def sample_global(small: torch.Tensor, lat: Lattice, width: int, height: int) -> torch.Tensor:
@@ -254,3 +312,112 @@ def bayer4(dev=None) -> torch.Tensor:
 
     m = torch.tensor([[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]], dtype=torch.float32)
     return ((m + 0.5) / 16.0).to(dev or device())
+
+
+
+def small_image_scale(width: int, height: int, floor: float = 0.5, power: float = 0.6) -> float:
+    """A factor (<= 1) for cell sizes on images under a megapixel.
+
+    Stroke units never drop below a pixel, so on a 300-px photo a 16-unit cell
+    would be a twentieth of the frame; this shrinks cells there (gently) so the
+    subject keeps enough cells to read. Depends only on the full image size, so
+    every tile agrees.
+    """
+    side = math.sqrt(width * height)
+    return min(1.0, max(floor, side / 1000.0)) ** power
+
+
+def gaussian_at(x: torch.Tensor, sigma: float, x0: int, y0: int) -> torch.Tensor:
+    """Gaussian blur that gives the same values whatever the tile's origin.
+
+    `ops.gaussian` takes big sigmas through a pyramid whose 2x2 pooling grid
+    starts at the tile's corner, so two tiles with origins of different parity
+    blur a shared region slightly differently, and thresholds on the result
+    (palette picks, cuts) can flip at a seam. Here the pooling grid is pinned
+    to global coordinates instead: pad the tile to a multiple of the pooling
+    factor from the global origin, pool, blur small, upsample, crop back.
+    """
+    import torch.nn.functional as F
+
+    from . import ops
+
+    if sigma <= 4.0:
+        return ops.gaussian(x, sigma)
+    f = 1
+    while sigma / f > 2.5:
+        f *= 2
+    h, w = x.shape[-2:]
+    ox, oy = x0 % f, y0 % f
+    pw = (-(ox + w)) % f
+    ph = (-(oy + h)) % f
+    p = F.pad(x, (ox, pw, oy, ph), mode="replicate")
+    small = F.avg_pool2d(p, f)
+    # The box pooling already blurs by about f / sqrt(12) per axis: take it off the remaining sigma.
+    rest = math.sqrt(max(sigma * sigma - (f * f - 1) / 12.0, 0.25)) / f
+    small = ops.gaussian(small, rest)
+    up = F.interpolate(small, scale_factor=f, mode="bilinear", align_corners=False)
+    return up[..., oy:oy + h, ox:ox + w]
+
+
+def nearest(x: torch.Tensor, palette: torch.Tensor) -> torch.Tensor:
+    """Index (1, 1, H, W) of the nearest palette colour, computed row by row.
+
+    Like `ops.nearest_palette`, but without the matrix-product shortcut of
+    `torch.cdist`, whose rounding depends on how many rows are in the batch:
+    near-ties could then pick different colours in a tile and in the whole.
+    """
+    import torch
+
+    b, c, h, w = x.shape
+    flat = x.permute(0, 2, 3, 1).reshape(-1, c)
+    out = torch.empty(flat.shape[0], dtype=torch.long, device=x.device)
+    chunk = 1 << 18
+    for s in range(0, flat.shape[0], chunk):
+        d = torch.cdist(flat[s:s + chunk], palette, compute_mode="donot_use_mm_for_euclid_dist")
+        out[s:s + chunk] = d.argmin(dim=1)
+    return out.view(b, 1, h, w)
+
+
+def xdog_at(lum: torch.Tensor, sigma: float, x0: int, y0: int, k: float = 1.6, tau: float = 0.98,
+            eps: float = 0.1, phi: float = 30.0) -> torch.Tensor:
+    """`ops.xdog` built on `gaussian_at`: its steep threshold would otherwise show tile seams."""
+    import torch
+
+    d = gaussian_at(lum, sigma, x0, y0) - tau * gaussian_at(lum, sigma * k, x0, y0)
+    return torch.where(d >= eps, torch.ones_like(d), 1.0 + torch.tanh(phi * (d - eps))).clamp(0, 1)
+
+
+def adaptive_lattice(h: int, w: int, x0: int, y0: int, cell: float, seed: int, salt: int, split,
+                     jitter: float = 0.85) -> tuple[Lattice, torch.Tensor, torch.Tensor]:
+    """Cells of two sizes: a coarse lattice whose cells `split` (a function of the coarse Lattice
+    returning a (1, 1, ch, cw) bool) breaks into 2x2 finer cells.
+
+    Built as one fine lattice (half the cell size) in which the four fine cells
+    of an unsplit coarse cell all carry the coarse cell's point, so a plain 3x3
+    Voronoi search over it gives big cells in calm areas and small ones where
+    split (use edges="exact": duplicated points are then one cell, with no
+    border inside). Returns the fine lattice and a per-fine-cell hash (1, 1,
+    ch, cw) that is shared by the four fine cells of an unsplit coarse cell, for
+    per-pane randomness, and which fine cells are split (small) ones.
+    """
+    import torch
+
+    coarse = lattice(h, w, x0, y0, cell, seed, salt=salt, jitter=jitter)
+    fine = lattice(h, w, x0, y0, cell / 2.0, seed, salt=salt + 1, jitter=jitter)
+    cut = split(coarse)
+    dev = fine.points.device
+    fx = torch.arange(fine.cx0, fine.cx0 + fine.cw, device=dev)
+    fy = torch.arange(fine.cy0, fine.cy0 + fine.ch, device=dev)
+    # The fine lattice has half the cell size from the same origin: parent = floor(i / 2).
+    pc = torch.div(fx, 2, rounding_mode="floor") - coarse.cx0
+    pr = torch.div(fy, 2, rounding_mode="floor") - coarse.cy0
+    pc = pc.clamp(0, coarse.cw - 1)
+    pr = pr.clamp(0, coarse.ch - 1)
+
+    def up(t: torch.Tensor) -> torch.Tensor:
+        return t.index_select(2, pr).index_select(3, pc)
+
+    split_f = up(cut)
+    fine.points = torch.where(split_f, fine.points, up(coarse.points))
+    key = torch.where(split_f, fine.hash(0), up(coarse.hash(0)))
+    return fine, key, split_f

@@ -31,46 +31,115 @@ def _smooth(t: torch.Tensor) -> torch.Tensor:
     return t * t * (3.0 - 2.0 * t)
 
 
-def streaks(h: int, w: int, ctx: RenderContext, angle_deg: float, across_px: float, along_px: float,
-            salt: int) -> torch.Tensor:
-    """Streaky noise in 0..1: thin parallel strokes along `angle_deg` (0 = rightwards, 90 = down).
+def _rotated(h: int, w: int, ctx: RenderContext, angle_deg: float, across_px: float, along_px: float, dev):
+    """Tile-local rotated coordinates (in cells), and the integer cell of the tile origin.
 
-    Each row of `across_px` pixels carries its own 1-D smooth noise along the
-    stroke direction, offset at random so stroke ends do not line up; rows are
-    blended across. Thresholding it against a tone gives hatching strokes of
-    random length and pressure. Continuous across tiles.
+    Returns (across, along) float32 (1, 1, H, W) measured from cells (row0, col0),
+    so values stay small and precise however large the image is.
+    """
+    import torch
+
+    a = math.radians(angle_deg)
+    ca, sa = math.cos(a), math.sin(a)
+    ox, oy = ctx.x0 + 0.5, ctx.y0 + 0.5
+    across0 = (-ox * sa + oy * ca) / across_px
+    along0 = (ox * ca + oy * sa) / along_px
+    row0, col0 = math.floor(across0), math.floor(along0)
+    xs = torch.arange(w, device=dev, dtype=torch.float32).view(1, 1, 1, -1)
+    ys = torch.arange(h, device=dev, dtype=torch.float32).view(1, 1, -1, 1)
+    across = (ys * (ca / across_px) - xs * (sa / across_px)) + (across0 - row0)
+    along = (xs * (ca / along_px) + ys * (sa / along_px)) + (along0 - col0)
+    return across, along, row0, col0
+
+
+def _row_lattice(across: torch.Tensor, along: torch.Tensor, row0: int, col0: int, seed: int, salt: int,
+                 channels: int) -> tuple[torch.Tensor, int, int]:
+    """Hashed lattice (1, C, rows, cols) covering the tile, and the row/col of its first node."""
+    import torch
+
+    r_lo = math.floor(float(across.min())) - 1
+    r_hi = math.floor(float(across.max())) + 2
+    c_lo = math.floor(float(along.min())) - 1
+    c_hi = math.floor(float(along.max())) + 2
+    dev = across.device
+    rows = torch.arange(r_lo, r_hi + 1, device=dev, dtype=torch.int64).view(-1, 1) + row0
+    cols = torch.arange(c_lo, c_hi + 1, device=dev, dtype=torch.int64).view(1, -1) + col0
+    planes = [ops._hash01(cols, rows, seed, salt + 31 * c).float() for c in range(channels)]
+    return torch.stack(planes).unsqueeze(0), r_lo, c_lo
+
+
+def hatch(dark: torch.Tensor, ctx: RenderContext, angle_deg: float, spacing_px: float, length_px: float,
+          salt: int, irregularity: float = 0.6, jitter: float = 0.25, wobble: torch.Tensor | None = None,
+          aa_px: float = 0.75, min_width: float = 0.0) -> torch.Tensor:
+    """Hatching: parallel strokes along `angle_deg`, `spacing_px` apart, whose width follows `dark` (0..1).
+
+    Each stroke line has its own pressure noise along its length (cells of
+    `length_px`), so light tones break into separate tapered strokes and dark
+    tones merge into solid fills; lines are jittered sideways per row and may be
+    bent by a `wobble` field (in spacings). Strokes are never thinner than
+    `min_width` (a fraction of the spacing): lighter tones get fainter lines
+    instead. Returns ink coverage 0..1; its mean tracks `dark`. Continuous
+    across tiles.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    h, w = dark.shape[-2:]
+    spacing_px = max(spacing_px, 1.5)
+    across, along, row0, col0 = _rotated(h, w, ctx, angle_deg, spacing_px, max(length_px, 2.0), dark.device)
+    if wobble is not None:
+        across = across + wobble
+    row = torch.floor(across)
+    lattice, r_lo, c_lo = _row_lattice(across, along, row0, col0, ctx.seed, salt, 2)
+    nr, nc = lattice.shape[-2:]
+    # Sample exactly on the pixel's row: bilinear along the stroke only.
+    gx = (along - c_lo) * (2.0 / (nc - 1)) - 1.0
+    gy = (row - r_lo) * (2.0 / (nr - 1)) - 1.0
+    grid = torch.cat([gx, gy], dim=1).permute(0, 2, 3, 1)
+    sample = F.grid_sample(lattice, grid, mode="bilinear", padding_mode="border", align_corners=True)
+    pressure, shift = sample[:, 0:1], sample[:, 1:2]
+    p = (dark + (pressure - 0.5) * irregularity * (dark * 3.0).clamp(max=1.0)).clamp(0, 1)
+    dist = (across - row - 0.5 - (shift - 0.5) * jitter).abs()
+    half = (p * 0.5).clamp(min=min_width * 0.5)
+    opacity = (p / max(min_width, 1e-3)).clamp(max=1.0) if min_width > 0 else 1.0
+    return ((half - dist) * (spacing_px / aa_px) + 0.5).clamp(0, 1) * opacity
+
+
+def fast_grain(h: int, w: int, ctx: RenderContext, salt: int) -> torch.Tensor:
+    """Per-pixel uniform noise 0..1, continuous across tiles, far cheaper than hashing every pixel.
+
+    Two seeded random tables with coprime periods (241 and 263 px) are read at
+    the global coordinates and summed modulo 1: the pattern repeats only every
+    ~63000 px.
     """
     import torch
 
     dev = ops.device()
-    xs, ys = _global_coords(h, w, ctx, dev)
-    a = math.radians(angle_deg)
-    ca, sa = math.cos(a), math.sin(a)
-    across = (-xs * sa + ys * ca) / max(across_px, 0.5)  # (H, W) by broadcasting
-    along = (xs * ca + ys * sa) / max(along_px, 1.0)
-    row = torch.floor(across)
-    fa = _smooth((across - row).float())
-    row = row.to(torch.int64)
-    seed = ctx.seed
-
-    def row_noise(r: torch.Tensor) -> torch.Tensor:
-        offset = ops._hash01(r, torch.zeros_like(r), seed, salt + 7919)
-        t = along + offset * 17.0
-        cell = torch.floor(t)
-        f = _smooth((t - cell).float())
-        cell = cell.to(torch.int64)
-        v0 = ops._hash01(cell, r, seed, salt).float()
-        v1 = ops._hash01(cell + 1, r, seed, salt).float()
-        return v0 + (v1 - v0) * f
-
-    n0 = row_noise(row)
-    n1 = row_noise(row + 1)
-    return (n0 + (n1 - n0) * fa).view(1, 1, h, w)
+    out = None
+    for k, period in enumerate((241, 263)):
+        table = _grain_table(ctx.seed, salt, k, period).to(dev)
+        iy = (torch.arange(h, device=dev) + ctx.y0) % period
+        ix = (torch.arange(w, device=dev) + ctx.x0) % period
+        part = table[iy.view(-1, 1), ix.view(1, -1)]
+        out = part if out is None else out + part
+    return torch.frac(out).view(1, 1, h, w)
 
 
-def tone_threshold(tone: torch.Tensor, noise: torch.Tensor, softness: float = 0.08) -> torch.Tensor:
-    """Coverage in 0..1 where `noise` falls below `tone`: a dither with soft, anti-aliased edges."""
-    return ((tone - noise) / softness + 0.5).clamp(0, 1)
+_GRAIN_TABLES: dict = {}
+
+
+def _grain_table(seed: int, salt: int, k: int, period: int):
+    import torch
+
+    key = (seed, salt, k, period)
+    table = _GRAIN_TABLES.get(key)
+    if table is None:
+        gen = torch.Generator(device="cpu").manual_seed((seed * 1_000_003 + salt * 7919 + k * 104_729) & 0x7FFFFFFF)
+        table = torch.rand((period, period), generator=gen)
+        if len(_GRAIN_TABLES) > 64:
+            _GRAIN_TABLES.clear()
+        _GRAIN_TABLES[key] = table
+    return table
 
 
 def dodge_lines(lum: torch.Tensor, sigma_px: float, strength: float = 1.0) -> torch.Tensor:
@@ -147,32 +216,87 @@ def halftone(h: int, w: int, ctx: RenderContext, coverage: torch.Tensor, spacing
     return ((radius - dist) / max(aa_px, 1e-3) + 0.5).clamp(0, 1)
 
 
-def paper_tooth(h: int, w: int, ctx: RenderContext, cell_units: float, salt: int,
+def paper_tooth(h: int, w: int, ctx: RenderContext, cell_px: float, salt: int,
                 grain_mix: float = 0.35) -> torch.Tensor:
-    """Paper height field 0..1: fine smooth bumps plus per-pixel grain, continuous across tiles."""
-    bumps = ctx.noise(h, w, cell_units, salt=salt, octaves=2)
-    bumps = ((bumps - 0.5) * 2.2 + 0.5).clamp(0, 1)
+    """Paper height field 0..1: small bumps (blurred grain, about `cell_px` wide) plus per-pixel grain."""
+    grain = fast_grain(h, w, ctx, salt)
+    bumps = ops.gaussian(grain, max(0.3, cell_px * 0.5))
+    # Blurring white noise shrinks its spread by about 1 / (2 sqrt(pi) sigma): stretch it back.
+    gain = min(8.0, 2.0 * math.sqrt(math.pi) * max(0.5, cell_px * 0.5)) * 1.1
+    bumps = ((bumps - 0.5) * gain + 0.5).clamp(0, 1)
     if grain_mix <= 0:
         return bumps
-    return bumps * (1 - grain_mix) + ctx.grain(h, w, salt=salt + 1) * grain_mix
+    return bumps * (1 - grain_mix) + grain * grain_mix
 
 
-def deposit(amount: torch.Tensor, tooth: torch.Tensor, hardness: float = 3.0) -> torch.Tensor:
-    """Pigment caught by a toothy paper: light pressure marks only the peaks, heavy fills the pits."""
-    return ((amount * 1.25 - (1.0 - tooth)) * hardness + amount * 0.5).clamp(0, 1) * amount.clamp(0, 1).pow(0.25)
+def deposit(amount: torch.Tensor, tooth: torch.Tensor, hardness: float = 3.0, smooth: float = 0.5) -> torch.Tensor:
+    """Pigment caught by a toothy paper: light pressure marks only the peaks, heavy fills the pits.
 
-
-def guided_smooth(x: torch.Tensor, radius_px: float, eps: float = 0.01) -> torch.Tensor:
-    """Grey-guided edge-preserving smoothing (He et al.'s guided filter, guide = luminance).
-
-    A cheap bilateral stand-in: flattens texture, keeps strong edges; cost independent of the radius.
+    `smooth` is the share laid down evenly (smudged into the paper); the rest
+    is a threshold of the paper height against the pressure, which gives the
+    broken, grainy edge of a dry medium.
     """
-    r = max(1, int(round(radius_px)))
-    g = ops.luminance(x)
-    mean_g = ops.box_mean(g, r)
-    var_g = ops.box_mean(g * g, r) - mean_g * mean_g
-    mean_x = ops.box_mean(x, r)
-    cov = ops.box_mean(g * x, r) - mean_g * mean_x
-    a = cov / (var_g + eps)
-    b = mean_x - a * mean_g
-    return (ops.box_mean(a, r) * g + ops.box_mean(b, r)).clamp(0, 1)
+    a = amount.clamp(0, 1)
+    caught = ((a - (1.0 - tooth)) * hardness).clamp(0, 1)
+    return a * smooth + caught * (1.0 - smooth)
+
+
+def half_res(x: torch.Tensor, ctx: RenderContext) -> tuple[torch.Tensor, RenderContext, tuple[int, int, int, int]]:
+    """Half-resolution copy whose pixels sit on the global even grid, and a context for it.
+
+    Tiles whose origin is odd are padded by a pixel first, so every tile
+    halves the image along the same global 2x2 blocks: noise and strokes made
+    at half resolution (with the returned context, whose origin and unit are
+    halved) agree across tile seams. Bring results back with `from_half`.
+    """
+    import dataclasses
+
+    import torch.nn.functional as F
+
+    h, w = x.shape[-2:]
+    px, py = ctx.x0 % 2, ctx.y0 % 2
+    pr, pb = (w + px) % 2, (h + py) % 2
+    if px or py or pr or pb:
+        x = F.pad(x, (px, pr, py, pb), mode="replicate")
+    half = F.avg_pool2d(x, 2)
+    hctx = dataclasses.replace(ctx, unit=ctx.unit / 2.0, x0=(ctx.x0 - px) // 2, y0=(ctx.y0 - py) // 2)
+    return half, hctx, (px, py, h, w)
+
+
+def from_half(y: torch.Tensor, key: tuple[int, int, int, int]) -> torch.Tensor:
+    """Upsample a `half_res` result back onto the tile's full-resolution pixels."""
+    import torch.nn.functional as F
+
+    px, py, h, w = key
+    up = F.interpolate(y, scale_factor=2.0, mode="bilinear", align_corners=False)
+    return up[..., py:py + h, px:px + w]
+
+
+def steer(tangent: torch.Tensor, aniso: torch.Tensor, angle_deg: float, strength: float = 1.0) -> torch.Tensor:
+    """Blend a flow tangent towards a fixed direction where the flow is weak (low anisotropy).
+
+    Along real edges strokes follow the forms; in flat, noisy regions they fall
+    back to the artist's habitual diagonal instead of swirling.
+    """
+    import torch
+
+    a = math.radians(angle_deg)
+    d = torch.tensor([math.cos(a), math.sin(a)], device=tangent.device, dtype=tangent.dtype).view(1, 2, 1, 1)
+    dot = (tangent * d).sum(dim=1, keepdim=True)
+    t = torch.where(dot < 0, -tangent, tangent)
+    wgt = (aniso * strength).clamp(0, 1)
+    mixed = d + (t - d) * wgt
+    return mixed / mixed.norm(dim=1, keepdim=True).clamp(min=1e-6)
+
+
+def edge_weight(lum: torch.Tensor, sigma_px: float, gain: float) -> torch.Tensor:
+    """0..1: how much a pixel lies on a real edge (smoothed gradient magnitude, scaled by `gain`).
+
+    Used with `steer` so that only genuine structures bend the strokes, not
+    texture noise or sensor grain.
+    """
+    import torch
+
+    gx, gy = ops.sobel(ops.gaussian(lum, max(0.5, sigma_px * 0.5)))
+    mag = torch.sqrt(gx * gx + gy * gy)
+    return (ops.gaussian(mag, sigma_px) * gain).clamp(0, 1)

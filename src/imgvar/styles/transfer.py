@@ -9,9 +9,11 @@ Two parts:
    are those of a bank of *fixed random* convolution filters with ReLU, taken
    over an image pyramid (Ustyuzhaninov et al. 2016, "Texture synthesis using
    shallow convolutional networks with random filters"; He et al. 2016).
-   The style loss matches the filter responses' Gram matrices and means to the
-   style image's at every scale; the content loss keeps a low-pass copy of the
-   image close to the colour-matched content, so the subject survives.
+   The style loss matches the rectified responses' centred Gram matrices and
+   means to the style image's at every scale; the content loss keeps a
+   low-pass copy of the image close to the colour-matched content, so the
+   subject survives. The pixels change only along the style's principal colour
+   axes, and the optimisation starts at half size (coarse to fine).
 
 The optimisation runs at a small working size; the full-resolution result is
 the colour-matched full-resolution content plus the upsampled stylisation
@@ -39,9 +41,10 @@ MIN_WORKING_LONG_SIDE = 96
 MAX_WORKING_LONG_SIDE = 768
 LEARNING_RATE = 0.04
 CONTENT_WEIGHT = 0.5
-CONTENT_SIGMA = 2.5  # px at the working size: the low-pass the content loss looks at
+CONTENT_SIGMA = 2.0  # px at the working size: the low-pass the content loss looks at
 LEVEL_WEIGHTS = (1.0, 1.0, 0.5, 0.25)  # style loss weight per pyramid level, fine to coarse
 MARGIN = 8  # px of free canvas round the working image, discarded at the end
+EXT_MODE = "reflect"  # how the margin's starting content is made from the image
 COARSE_SHARE = 0.4  # share of the steps run at half the working size first
 INIT_NOISE = 0.05  # seeded noise added to the start so texture can grow in flat areas
 STATS_SAMPLES = 262_144  # pixels sampled for colour statistics
@@ -326,9 +329,16 @@ def transfer_style(content: Image.Image, style: Image.Image, *, strength: float 
 
     `strength` 0 returns the content unchanged, 1 the full transfer, between a
     blend. `detail` scales the working size (finer texture and slower above 1).
-    `time_budget` (seconds) is a hard ceiling on the optimisation; `iterations`
-    overrides the default step count. Same seed, same bytes when the budget is
-    not hit (on one device).
+    `time_budget` (seconds, counted from the call) stops the optimisation before
+    a step that would overrun it; colour matching and the final full-size pass
+    (a few pointwise operations) always run. `iterations` overrides the default
+    step count. Same seed, same bytes when the budget is not hit (same device
+    and thread count). `color_method` is "covariance" or "lab" (see match_colors).
+
+    Cost is set by the working size, not the input: on one CPU thread a 1 MP
+    photo takes about 8 s. On a CPU shared with other jobs, torch's default
+    thread pool can be several times slower than one thread for tensors this
+    small; callers there may want torch.set_num_threads(1).
     """
     import torch
     import torch.nn.functional as F
@@ -389,10 +399,13 @@ def transfer_style(content: Image.Image, style: Image.Image, *, strength: float 
             # see the image's own border pixels as often as any other, and what the
             # border effects of the valid convolutions do happens in the discarded margin.
             m = max(2, round(MARGIN * sh_ / wh))
-            base_ext = F.pad(base, (m, m, m, m), mode="replicate")
+            base_ext = F.pad(base, (m, m, m, m), mode=EXT_MODE if min(sh_, sw_) > m else "replicate")
             with torch.no_grad():
                 target = net.stats(style_s)
-                low_target = _lowpass(base_ext, sigma)[..., m:-m, m:-m]
+                # The content loss covers the margin too (mirrored content there): were the
+                # margin free, it could balance the low-pass near the border and leave the
+                # border rows less constrained than the rest.
+                low_target = _lowpass(base_ext, sigma)
             if r is None:
                 r0 = INIT_NOISE * torch.randn(1, 3, sh_ + 2 * m, sw_ + 2 * m, generator=gen).to(dev)
             else:
@@ -409,7 +422,7 @@ def transfer_style(content: Image.Image, style: Image.Image, *, strength: float 
                 opt.zero_grad(set_to_none=True)
                 x = (base_ext + _apply(basis, r)).clamp(0, 1)
                 s_loss = style_loss(net.stats(x), target)
-                c_loss = ((_lowpass(x, sigma)[..., m:-m, m:-m] - low_target) ** 2).mean() * 1000.0
+                c_loss = ((_lowpass(x, sigma) - low_target) ** 2).mean() * 1000.0
                 loss = s_loss + CONTENT_WEIGHT * c_loss
                 loss.backward()
                 opt.step()

@@ -78,9 +78,12 @@ def render(x: torch.Tensor, ctx: RenderContext) -> torch.Tensor:
     lit = ops.relief(bevel, 0.25)
     stone = ctx.grain(h, w, salt=18)
     speck = ctx.noise(h, w, 1.2, salt=19)
-    tile = vor.gather(col) * facet * lit * (0.95 + 0.06 * speck + 0.03 * stone)
+    flat = vor.gather(col)
+    tile = flat * facet * lit * (0.95 + 0.06 * speck + 0.03 * stone)
 
     grout = torch.tensor(GROUT, device=dev).view(1, 3, 1, 1) * (0.88 + 0.12 * stone) * (0.9 + 0.1 * speck)
+    # Grout takes on some of its surroundings (dust, stain, shadow): no bright net over dark fields.
+    grout = ops.blend(grout, flat * 0.85, 0.4)
     # Grout is in the tiles' shadow next to them.
     grout = grout * (0.8 + 0.2 * cells.smoothstep(0.0, pitch * 0.12, -inner))
     return ops.blend(grout, tile, mask).clamp(0, 1)

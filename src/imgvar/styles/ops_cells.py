@@ -284,19 +284,17 @@ def sample_points(img: torch.Tensor, lat: Lattice, x0: int, y0: int) -> torch.Te
 
 
 def sample_global(small: torch.Tensor, lat: Lattice, width: int, height: int) -> torch.Tensor:
-    """Sample a whole-image map (e.g. from `prepare`, any size) at the lattice points' global positions."""
+    """Sample a whole-image map (e.g. from `prepare`, any size) at the lattice points' global positions.
+
+    The map is the same in every tile, so so are the samples (up to float rounding).
+    """
+    import torch
     import torch.nn.functional as F
 
     gx = lat.points[:, 0] * (2.0 / width) - 1.0
     gy = lat.points[:, 1] * (2.0 / height) - 1.0
-    return F.grid_sample(small, torch_stack_last(gx, gy), mode="bilinear", padding_mode="border",
+    return F.grid_sample(small, torch.stack([gx, gy], dim=-1), mode="bilinear", padding_mode="border",
                          align_corners=False)
-
-
-def torch_stack_last(gx: torch.Tensor, gy: torch.Tensor) -> torch.Tensor:
-    import torch
-
-    return torch.stack([gx, gy], dim=-1)
 
 
 def smoothstep(e0: float, e1: float, x: torch.Tensor) -> torch.Tensor:

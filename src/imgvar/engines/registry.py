@@ -58,7 +58,7 @@ class EngineRegistry:
             known = ", ".join(["auto", *self._specs])
             raise UsageError(f"engine '{name}' is not available in this installation (available: {known})")
         if not spec.available(settings):
-            raise UsageError(f"engine '{name}' is not configured", hint=f"see 'imgvar config show'")
+            raise UsageError(f"engine '{name}' is not configured", hint="see 'imgvar config show'")
         return spec.factory(settings)
 
 

@@ -431,6 +431,19 @@ def palette_lookup(index: torch.Tensor, palette: torch.Tensor) -> torch.Tensor:
     return palette[index[:, 0]].permute(0, 3, 1, 2)
 
 
+def smoothstep(e0: float, e1: float, x: torch.Tensor) -> torch.Tensor:
+    """0 below e0, 1 above e1, a smooth cubic ramp between."""
+    t = ((x - e0) / (e1 - e0)).clamp(0, 1)
+    return t * t * (3 - 2 * t)
+
+
+def color(rgb, dev) -> torch.Tensor:
+    """A constant colour as a (1, 3, 1, 1) tensor that broadcasts over an image."""
+    import torch
+
+    return torch.tensor(rgb, device=dev).view(1, 3, 1, 1)
+
+
 def blend(a: torch.Tensor, b: torch.Tensor, t) -> torch.Tensor:
     return a + (b - a) * t
 

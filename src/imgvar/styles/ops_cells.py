@@ -297,11 +297,6 @@ def sample_global(small: torch.Tensor, lat: Lattice, width: int, height: int) ->
                          align_corners=False)
 
 
-def smoothstep(e0: float, e1: float, x: torch.Tensor) -> torch.Tensor:
-    t = ((x - e0) / (e1 - e0)).clamp(0, 1)
-    return t * t * (3 - 2 * t)
-
-
 def bayer4(dev=None) -> torch.Tensor:
     """The 4x4 ordered-dither matrix, thresholds in (0, 1)."""
     import torch

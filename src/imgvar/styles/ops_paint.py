@@ -83,11 +83,6 @@ class Aligned:
 
 # --- small maths ---------------------------------------------------------------------
 
-def smoothstep(a: float, b: float, x: torch.Tensor) -> torch.Tensor:
-    t = ((x - a) / (b - a)).clamp(0, 1)
-    return t * t * (3 - 2 * t)
-
-
 def sigmoid_contrast(x: torch.Tensor, gain: float, mid: float = 0.5) -> torch.Tensor:
     import torch
 

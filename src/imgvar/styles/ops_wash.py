@@ -18,11 +18,6 @@ if TYPE_CHECKING:
     from .render import RenderContext
 
 
-def smoothstep(e0: float, e1: float, x: torch.Tensor) -> torch.Tensor:
-    t = ((x - e0) / (e1 - e0)).clamp(0, 1)
-    return t * t * (3 - 2 * t)
-
-
 def paper_units(ctx: RenderContext, units: float) -> float:
     """`units` as a physical size (paper tooth, fibres, pigment grains, wood grain): it follows the
     image size like a stroke unit but not `--detail`, which sizes the painting, not the materials."""
@@ -84,7 +79,7 @@ def fibres(ctx: RenderContext, h: int, w: int, scale: float, length_units: float
     cell = max(1.5, ctx.px(fibre_units) / scale)
     specks = ops.value_noise(h, w, cell, ctx.seed, salt, ctx.x0 / scale, ctx.y0 / scale)
     cut = 0.8 + 0.12 * (1.0 - density)
-    sparse = smoothstep(cut, cut + 0.1, specks)
+    sparse = ops.smoothstep(cut, cut + 0.1, specks)
     flow = random_flow(ctx, h, w, scale, flow_units, salt + 1, spread=1.0)
     streaks = ops.lic(sparse, flow, max(2.0, ctx.px(length_units) / scale), steps=6)
     return (streaks * 3.0).clamp(0, 1)
@@ -126,7 +121,6 @@ def soft_quantise(x: torch.Tensor, palette: torch.Tensor, softness: float) -> to
 
 def mode_filter(index: torch.Tensor, k: int, radius: int) -> torch.Tensor:
     """Majority vote of palette indices over a (2r+1)^2 box: removes specks, keeps flat regions."""
-    import torch
     import torch.nn.functional as F
 
     onehot = F.one_hot(index[:, 0], k).permute(0, 3, 1, 2).float()
@@ -179,7 +173,7 @@ def tone_steps(lum: torch.Tensor, levels: int, softness: float = 0.2) -> torch.T
     base = torch.floor(v)
     frac = v - base
     s = max(1e-3, min(0.5, softness))
-    return ((base + smoothstep(0.5 - s, 0.5 + s, frac)) / levels).clamp(0, 1)
+    return ((base + ops.smoothstep(0.5 - s, 0.5 + s, frac)) / levels).clamp(0, 1)
 
 
 def kmeans_lab(x: torch.Tensor, k: int, seed: int, lightness_weight: float = 0.6, iters: int = 15,

@@ -68,11 +68,11 @@ def render(x: torch.Tensor, ctx: RenderContext) -> torch.Tensor:
     light = ((bright - 0.62) * 2.6 + (strokes - 0.5) * 0.4).clamp(0, 1) * (1.0 - cover)
     chalk = ol.deposit(light * 0.9, catch, hardness=4.0, smooth=0.45)
     dev = x.device
-    paper = torch.tensor(PAPER, device=dev).view(1, 3, 1, 1)
+    paper = ops.color(PAPER, dev)
     paper = paper * (0.96 + 0.06 * ctx.noise(h, w, 60.0, salt=33)) * (0.97 + 0.05 * tooth)
-    coal = torch.tensor(CHARCOAL, device=dev).view(1, 3, 1, 1)
+    coal = ops.color(CHARCOAL, dev)
     out = paper + (coal - paper) * cover
-    out = out + (torch.tensor(CHALK, device=dev).view(1, 3, 1, 1) - out) * chalk
+    out = out + (ops.color(CHALK, dev) - out) * chalk
     return out.clamp(0, 1)
 
 

@@ -67,7 +67,7 @@ def prepare(small: torch.Tensor, ctx: RenderContext) -> dict:
     lum = ops.gaussian(lum, 2.0 * per_unit)
     # Gradient per two stroke units (the thresholds were set on half-resolution 1 MP images).
     energy = pt.grad_energy(lum, 6.0 * per_unit) * (2.0 * per_unit)
-    flat = 1.0 - pt.smoothstep(0.003, 0.02, ops.gaussian(energy, 14.0 * per_unit))
+    flat = 1.0 - ops.smoothstep(0.003, 0.02, ops.gaussian(energy, 14.0 * per_unit))
     return {"lum_lo": lo, "lum_hi": max(hi, lo + 0.1), "flat": flat}
 
 
@@ -89,7 +89,7 @@ def _bands(t: torch.Tensor, n: int) -> torch.Tensor:
     """Soft staircase: flat bands of value with short transitions."""
     q = t.clamp(0, 1) * n
     base = q.floor()
-    return ((base + pt.smoothstep(0.3, 0.7, q - base)) / n).clamp(0, 1)
+    return ((base + ops.smoothstep(0.3, 0.7, q - base)) / n).clamp(0, 1)
 
 
 def render(x: torch.Tensor, ctx: RenderContext) -> torch.Tensor:
@@ -147,17 +147,17 @@ def render(x: torch.Tensor, ctx: RenderContext) -> torch.Tensor:
     lab = ops.rgb_to_lab(painted)
     chroma = (lab[:, 1:2] ** 2 + lab[:, 2:3] ** 2).sqrt()
     warm_hue = torch.sigmoid((lab[:, 1:2] * 0.9 + lab[:, 2:3] * 0.6 - 2.0) / 4.0)  # reds, pinks, oranges, yellows
-    warm_grey = pt.smoothstep(0.35, 0.65, t)
-    warm = ops.blend(warm_grey, warm_hue, pt.smoothstep(6.0, 18.0, chroma))
+    warm_grey = ops.smoothstep(0.35, 0.65, t)
+    warm = ops.blend(warm_grey, warm_hue, ops.smoothstep(6.0, 18.0, chroma))
     # The deepest shadows always go cold (blue-black against the fire, as in The Scream).
-    warm = pt.smoothstep(0.3, 0.7, warm) * pt.smoothstep(0.1, 0.25, y)
+    warm = ops.smoothstep(0.3, 0.7, warm) * ops.smoothstep(0.1, 0.25, y)
     col = ops.blend(_ramp(t, COLD), _ramp(t, HOT), warm)
     col = col * (0.9 + 0.2 * streak)
 
     # Dark outlines, brushed a little along the flow.
     edges = 1.0 - ops.xdog(lum, ctx.px(2.0) / 2, tau=0.985, eps=-0.004, phi=50.0)
     edges = ops.lic(edges, flow, ctx.px(6) / 2, steps=3)
-    ink = torch.tensor(INK, device=x.device).view(1, 3, 1, 1)
+    ink = ops.color(INK, x.device)
     col = ops.blend(col, ink, (edges * 1.6).clamp(0, P["outline"]))
 
     full = ops.resize(col, (al.H, al.W))

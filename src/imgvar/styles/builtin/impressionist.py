@@ -44,14 +44,12 @@ PARAMS = dict(
 
 def _high_key(x: torch.Tensor) -> torch.Tensor:
     """Lift values, soften contrast, tint lights warm and shadows violet, a little more colour."""
-    import torch
-
     y = ops.luminance(x)
     x = ops.saturate(x, PARAMS["sat"])
     x = 0.11 + 0.87 * x.clamp(0, 1).pow(0.85)
     x = ops.contrast(x, 0.92, 0.6)
-    light = torch.tensor(LIGHT, device=x.device).view(1, 3, 1, 1)
-    shadow = torch.tensor(SHADOW, device=x.device).view(1, 3, 1, 1)
+    light = ops.color(LIGHT, x.device)
+    shadow = ops.color(SHADOW, x.device)
     x = ops.blend(x, x * light, 0.6)
     x = ops.blend(x, shadow * (0.5 + y), ((0.5 - y) * 0.6).clamp(0, 0.18))
     return x.clamp(0, 1)
@@ -73,8 +71,6 @@ def _layer(al: pt.Aligned, src: torch.Tensor, flow: torch.Tensor, cell: float, e
 
 
 def render(x: torch.Tensor, ctx: RenderContext) -> torch.Tensor:
-    import torch
-
     P = PARAMS
     al = pt.Aligned(x, ctx, 2)
     half = al.small()
@@ -83,7 +79,7 @@ def render(x: torch.Tensor, ctx: RenderContext) -> torch.Tensor:
     energy = pt.grad_energy(lum, ctx.px(3) / 2)
     # Flat areas: dabs lie in a loose, mostly horizontal hatching that wanders a little.
     wander = pt.wave_field(al.noise(ctx.px(40), salt=31), 1.6, 0.0)
-    flow = pt.steer(tangent, wander, 1.0 - pt.smoothstep(0.1, 0.5, aniso) * pt.smoothstep(0.004, 0.02, energy))
+    flow = pt.steer(tangent, wander, 1.0 - ops.smoothstep(0.1, 0.5, aniso) * ops.smoothstep(0.004, 0.02, energy))
 
     paint = _high_key(half)
     coarse_src = ops.gaussian(paint, ctx.px(3.5) / 2)
@@ -96,7 +92,7 @@ def render(x: torch.Tensor, ctx: RenderContext) -> torch.Tensor:
     err = ops.gaussian((c_plain - fine_src).abs().sum(1, keepdim=True), ctx.px(P["fine"]) / 2)
     e_at = pt.sample_at(err, fcx, fcy, al, al.f)
     keep = (e_at + (f_rand - 0.5) * 0.08 > P["fine_thr"]).float()
-    f_mask = keep * pt.smoothstep(1.0, 0.55, f_d2)
+    f_mask = keep * ops.smoothstep(1.0, 0.55, f_d2)
     col = ops.blend(c_col, f_col, f_mask)
 
     # Dabs as low domes of paint with bristle streaks, lit from the upper left.
@@ -104,8 +100,8 @@ def render(x: torch.Tensor, ctx: RenderContext) -> torch.Tensor:
     dome = ops.blend((1.0 - c_d2).clamp(min=0), (1.0 - f_d2).clamp(min=0), f_mask)
     height = dome * P["dome"] + bristle * P["bristle"]
     # Canvas peeks through between coarse dabs.
-    canvas_col = torch.tensor(CANVAS, device=x.device).view(1, 3, 1, 1)
-    gap = pt.smoothstep(P["gap"], P["gap"] + 0.4, c_d2) * (1.0 - f_mask) * 0.6
+    canvas_col = ops.color(CANVAS, x.device)
+    gap = ops.smoothstep(P["gap"], P["gap"] + 0.4, c_d2) * (1.0 - f_mask) * 0.6
     col = ops.blend(col, canvas_col, gap)
 
     full = ops.resize(col, (al.H, al.W))

@@ -81,15 +81,15 @@ def _render(x: torch.Tensor, ctx: RenderContext) -> torch.Tensor:
     d = torch.minimum(dog[:, :1], 0.8 * dog[:, 1:].min(dim=1, keepdim=True).values)
     width = ctx.noise(h, w, 22, salt=75, octaves=2)
     threshold = 0.006 + 0.03 * width ** 2
-    line = ow.smoothstep(0.0, 0.012, -(d + threshold))
-    dry = ow.smoothstep(0.3, 0.45, (streaks - 0.5) * 3.0 + 0.5 + 0.6 * (width - 0.3))
-    line = line * (0.35 + 0.65 * dry) * ow.smoothstep(0.2, 0.6, coherence)
+    line = ops.smoothstep(0.0, 0.012, -(d + threshold))
+    dry = ops.smoothstep(0.3, 0.45, (streaks - 0.5) * 3.0 + 0.5 + 0.6 * (width - 0.3))
+    line = line * (0.35 + 0.65 * dry) * ops.smoothstep(0.2, 0.6, coherence)
 
     ink_amount = 1.0 - (1.0 - wash * 0.92) * (1.0 - line * 0.95)
     # Ink sinks into the fibres: a faint fibre pattern also shows on the bare paper.
     grain = ctx.grain(h, w, salt=76) - 0.5
-    paper = torch.tensor(PAPER, device=dev).view(1, 3, 1, 1) * (1.0 - 0.05 * fib + 0.02 * grain)
-    ink = torch.tensor(INK, device=dev).view(1, 3, 1, 1)
+    paper = ops.color(PAPER, dev) * (1.0 - 0.05 * fib + 0.02 * grain)
+    ink = ops.color(INK, dev)
     return ops.blend(paper, ink, ink_amount.clamp(0, 1)).clamp(0, 1)
 
 

@@ -57,7 +57,7 @@ def render(x: torch.Tensor, ctx: RenderContext) -> torch.Tensor:
     g = cells.sample_points(torch.cat([gx, gy, lum], dim=1), lat, ctx.x0, ctx.y0)
     mag = g[:, 0:2].norm(dim=1, keepdim=True) * pitch
     local = cells.sample_points(cells.gaussian_at(lum, pitch * 1.2, ctx.x0, ctx.y0), lat, ctx.x0, ctx.y0)
-    outline = cells.smoothstep(0.12, 0.3, mag) * (g[:, 2:3] < local).float()
+    outline = ops.smoothstep(0.12, 0.3, mag) * (g[:, 2:3] < local).float()
     col = col * (1.0 - 0.45 * outline)
     jit = torch.cat([lat.hash(11), lat.hash(12), lat.hash(13)], dim=1) - 0.5
     col = (col * (0.86 + 0.26 * lat.hash(14)) + 0.07 * jit).clamp(0, 1)
@@ -69,8 +69,8 @@ def render(x: torch.Tensor, ctx: RenderContext) -> torch.Tensor:
     gap = pitch * 0.06
     soft = max(0.5, pitch * 0.06)
     inner = torch.minimum(inside, vor.edge - gap)
-    mask = cells.smoothstep(-soft, soft, inner)
-    bevel = cells.smoothstep(0.0, pitch * 0.16, inner)
+    mask = ops.smoothstep(-soft, soft, inner)
+    bevel = ops.smoothstep(0.0, pitch * 0.16, inner)
 
     # Light: each tile tilts a little its own way; bevels catch the light from the upper left.
     tilt = vor.gather(torch.cat([lat.hash(16), lat.hash(17)], dim=1) - 0.5)
@@ -81,11 +81,11 @@ def render(x: torch.Tensor, ctx: RenderContext) -> torch.Tensor:
     flat = vor.gather(col)
     tile = flat * facet * lit * (0.95 + 0.06 * speck + 0.03 * stone)
 
-    grout = torch.tensor(GROUT, device=dev).view(1, 3, 1, 1) * (0.88 + 0.12 * stone) * (0.9 + 0.1 * speck)
+    grout = ops.color(GROUT, dev) * (0.88 + 0.12 * stone) * (0.9 + 0.1 * speck)
     # Grout takes on some of its surroundings (dust, stain, shadow): no bright net over dark fields.
     grout = ops.blend(grout, flat * 0.85, 0.4)
     # Grout is in the tiles' shadow next to them.
-    grout = grout * (0.8 + 0.2 * cells.smoothstep(0.0, pitch * 0.12, -inner))
+    grout = grout * (0.8 + 0.2 * ops.smoothstep(0.0, pitch * 0.12, -inner))
     return ops.blend(grout, tile, mask).clamp(0, 1)
 
 

@@ -102,7 +102,7 @@ def _layer(h: int, w: int, ctx: RenderContext, target: torch.Tensor, spacing: fl
     radius = spacing * (0.42 + 0.25 * (1 - lum) + 0.10 * lat.hash(9))
     r = vor.gather(radius)
     soft = max(0.6, spacing * 0.12)
-    cover = cells.smoothstep(0.0, 1.0, (r - vor.d1) / soft + 0.5)
+    cover = ops.smoothstep(0.0, 1.0, (r - vor.d1) / soft + 0.5)
     return vor.gather(dab), cover
 
 
@@ -117,7 +117,7 @@ def render(x: torch.Tensor, ctx: RenderContext) -> torch.Tensor:
     target = cells.gaussian_at(x, ctx.px(1.2), ctx.x0, ctx.y0)
     target = ops.saturate(ops.contrast(target, 1.05), 1.25).pow(0.9)
     spacing = dot_spacing(ctx, 5.0)
-    canvas = torch.tensor(CANVAS, device=dev).view(1, 3, 1, 1)
+    canvas = ops.color(CANVAS, dev)
     grain = ctx.grain(h, w, salt=11)
     weave = ctx.noise(h, w, 1.5, salt=12)
     out = canvas * (0.94 + 0.06 * weave) * (0.97 + 0.03 * grain)

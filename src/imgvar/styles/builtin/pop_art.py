@@ -54,11 +54,11 @@ def _ink_colour(flat: torch.Tensor, sat_threshold: float = 0.14) -> torch.Tensor
     for anchor, colour in INKS:
         d = torch.remainder(hue - anchor + 180.0, 360.0) - 180.0
         wgt = torch.exp(-(d / 12.0) ** 2) + 1e-12
-        num = num + wgt * torch.tensor(colour, device=dev).view(1, 3, 1, 1)
+        num = num + wgt * ops.color(colour, dev)
         den = den + wgt
     vivid = num / den.clamp(min=1e-6)
     chroma = ((sat - sat_threshold) / 0.04 + 0.5).clamp(0, 1)
-    neutral = torch.tensor(NEUTRAL, device=dev).view(1, 3, 1, 1)
+    neutral = ops.color(NEUTRAL, dev)
     return torch.cat([neutral + (vivid - neutral) * chroma, chroma * sat.clamp(0, 1)], dim=1)
 
 
@@ -95,8 +95,8 @@ def render(x: torch.Tensor, ctx: RenderContext) -> torch.Tensor:
     # Four tone bands: black shadows, solid ink, Ben-Day dots of the ink on white, white highlights.
     soft = 0.012
     bands = ol.band_index_weights(lum, edges, soft)
-    black = torch.tensor(BLACK, device=dev).view(1, 3, 1, 1)
-    white = torch.tensor(WHITE, device=dev).view(1, 3, 1, 1)
+    black = ops.color(BLACK, dev)
+    white = ops.color(WHITE, dev)
     # Dot size follows the tone inside the dotted band; dots from global coordinates agree across tiles.
     lo_e, hi_e = edges[1], edges[2]
     t = ((hi_e - lum) / max(hi_e - lo_e, 1e-3)).clamp(0, 1)

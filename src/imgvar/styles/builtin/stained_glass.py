@@ -125,9 +125,9 @@ def render(x: torch.Tensor, ctx: RenderContext) -> torch.Tensor:
     # Lead cames: dark, a little thinner around the small panes, with a rounded highlight.
     half = pane * LEAD_WIDTH * (1.0 - 0.35 * fine)
     soft = max(0.6, pane * 0.03)
-    lead = 1.0 - cells.smoothstep(half - soft, half + soft, edge)
+    lead = 1.0 - ops.smoothstep(half - soft, half + soft, edge)
     ridge = (1.0 - (edge / half).clamp(0, 1)) ** 2
-    lead_col = torch.tensor((LEAD, LEAD, LEAD * 1.1), device=x.device).view(1, 3, 1, 1) * (1.0 + 1.6 * ridge)
+    lead_col = ops.color((LEAD, LEAD, LEAD * 1.1), x.device) * (1.0 + 1.6 * ridge)
     return ops.blend(glass, lead_col, lead).clamp(0, 1)
 
 

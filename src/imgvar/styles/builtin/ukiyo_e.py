@@ -65,7 +65,7 @@ def _render(x: torch.Tensor, ctx: RenderContext) -> torch.Tensor:
     q = 4
     quarter = ops.resize(smooth, ow.half_size(x, q), "area")
     busy = ow.gradient_magnitude(quarter) * (ctx.unit * q / 2)
-    calm = 1.0 - ow.smoothstep(0.01, 0.04, ops.gaussian(busy, max(1.0, ctx.px(10) / q)))
+    calm = 1.0 - ops.smoothstep(0.01, 0.04, ops.gaussian(busy, max(1.0, ctx.px(10) / q)))
     calm = ops.resize(ops.gaussian(calm, max(1.0, ctx.px(8) / q)), (hs, ws))
 
     # Flat colour areas: nearest k-means colour, a majority vote to clear specks (wider where calm,
@@ -91,7 +91,7 @@ def _render(x: torch.Tensor, ctx: RenderContext) -> torch.Tensor:
     share.div_(share.sum(dim=1, keepdim=True))
     colour = torch.einsum("bkhw,kc->bchw", share, printed)
     del share
-    prussian = torch.tensor(WOODBLOCK[0], device=dev).view(1, 3, 1, 1)
+    prussian = ops.color(WOODBLOCK[0], dev)
     colour = ops.blend(colour, prussian, low[:, K:K + 1] * 0.75)
 
     # Printing texture: the pigment lies unevenly (baren pressure) and soaks into the fibres.
@@ -105,13 +105,13 @@ def _render(x: torch.Tensor, ctx: RenderContext) -> torch.Tensor:
     # Kept along coherent contours, not on specks of texture.
     lum = ops.luminance(ops.gaussian(x, max(0.6, ctx.px(1.2))))
     lines = ow.dog_lines(lum, max(0.7, ctx.px(0.9)), threshold=0.012, sharpness=220.0)
-    lines = lines * ow.smoothstep(0.1, 0.3, ctx.noise(h, w, 9, salt=54, octaves=2) + 0.15)
-    lines = lines * ow.smoothstep(0.15, 0.45, low[:, K + 2:K + 3])
-    ink = torch.tensor(INK, device=dev).view(1, 3, 1, 1)
+    lines = lines * ops.smoothstep(0.1, 0.3, ctx.noise(h, w, 9, salt=54, octaves=2) + 0.15)
+    lines = lines * ops.smoothstep(0.15, 0.45, low[:, K + 2:K + 3])
+    ink = ops.color(INK, dev)
     colour = ops.blend(colour, ink, lines * 0.92)
 
     # Warm paper under everything, with fibres showing through.
-    paper = torch.tensor(PAPER, device=dev).view(1, 3, 1, 1)
+    paper = ops.color(PAPER, dev)
     colour = colour * paper * (1.0 - 0.04 * fib)
     return colour.clamp(0, 1)
 

@@ -57,7 +57,7 @@ def _paint(x: torch.Tensor, tone: torch.Tensor, accent: torch.Tensor, shade: tor
 
     hsv = ops.rgb_to_hsv(x)
     h, s, v = hsv[:, 0:1], hsv[:, 1:2], hsv[:, 2:3]
-    neutral = 1.0 - pt.smoothstep(0.1, 0.42, s)
+    neutral = 1.0 - ops.smoothstep(0.1, 0.42, s)
     h = pt.hue_poles(h, (YELLOW_POLE, BLUE_POLE), PARAMS["pull"])
     warm = torch.full_like(h, YELLOW_POLE + 0.015)
     cold = torch.full_like(h, BLUE_POLE)
@@ -83,7 +83,7 @@ def render(x: torch.Tensor, ctx: RenderContext) -> torch.Tensor:
     lum = ops.luminance(ops.gaussian(half, ctx.px(1.0) / 2))
     tangent, aniso = ops.flow_field(lum, ctx.px(3) / 2)
     energy = pt.grad_energy(lum, ctx.px(6) / 2)
-    structured = pt.smoothstep(0.004, 0.03, energy) * pt.smoothstep(0.15, 0.6, aniso)
+    structured = ops.smoothstep(0.004, 0.03, energy) * ops.smoothstep(0.15, 0.6, aniso)
 
     # Swirls at quarter resolution: a few vortices over an undulating background flow.
     xs, ys = al.coords(4)
@@ -116,8 +116,8 @@ def render(x: torch.Tensor, ctx: RenderContext) -> torch.Tensor:
     # Thin dark-blue contours on the main edges and fine bristle lines, brushed along the flow.
     edges = 1.0 - ops.xdog(lum, ctx.px(1.6) / 2, tau=0.985, eps=-0.005, phi=60.0)
     fine = ops.lic(torch.cat([edges, al.noise(ctx.px(1.3), salt=3)], dim=1), flow, ctx.px(5) / 2, steps=3)
-    edges, bristle = fine[:, 0:1] * pt.smoothstep(0.01, 0.05, energy), fine[:, 1:2]
-    deep = torch.tensor(DEEP_BLUE, device=x.device).view(1, 3, 1, 1)
+    edges, bristle = fine[:, 0:1] * ops.smoothstep(0.01, 0.05, energy), fine[:, 1:2]
+    deep = ops.color(DEEP_BLUE, x.device)
     col = ops.blend(col, deep, (edges * 1.4).clamp(0, 0.85))
 
     # Impasto: stroke ridges plus the bristle lines, lit from the upper left.

@@ -44,7 +44,7 @@ def _render(x: torch.Tensor, ctx: RenderContext) -> torch.Tensor:
 
     # Wet-in-wet: where the image is calm the colours bleed into each other.
     grad = ow.gradient_magnitude(ops.gaussian(abstract, max(0.7, ctx.px(1.5) / f))) * (ctx.unit * f / 2)
-    calm = 1.0 - ow.smoothstep(0.01, 0.05, ops.gaussian(grad, max(1.0, ctx.px(3) / f)))
+    calm = 1.0 - ops.smoothstep(0.01, 0.05, ops.gaussian(grad, max(1.0, ctx.px(3) / f)))
     wet = ops.gaussian(regions, max(1.0, ctx.px(6) / f))
     regions = ops.blend(regions, wet, calm * 0.7 + 0.1)
     # Hand-made washes, laid as two transparent glazes (each about half the pigment) whose borders
@@ -57,7 +57,7 @@ def _render(x: torch.Tensor, ctx: RenderContext) -> torch.Tensor:
     whiteness = regions.min(dim=1, keepdim=True).values
     hi = max(0.55, min(0.93, ctx.globals.get("white", 0.85)))
     ragged = ow.noise_at(ctx, hs, ws, f, 14, salt=34, octaves=2) - 0.5
-    bare = ow.smoothstep(hi - 0.03, hi + 0.03, whiteness + 0.06 * ragged)
+    bare = ops.smoothstep(hi - 0.03, hi + 0.03, whiteness + 0.06 * ragged)
     regions = ops.saturate(1.0 - (1.0 - regions) * 0.86, 1.35)
     regions = ops.blend(regions, torch.ones_like(regions), bare)
 
@@ -80,7 +80,7 @@ def _render(x: torch.Tensor, ctx: RenderContext) -> torch.Tensor:
     d = 1.0 + 0.45 * turbulence + gran * (0.2 + 0.8 * darkness) + 0.04 * grain + 0.9 * edge
     colour = ow.density(colour, d)
 
-    paper = torch.tensor(PAPER, device=dev).view(1, 3, 1, 1)
+    paper = ops.color(PAPER, dev)
     # Paper texture: fine cold-pressed relief under the paint and on the bare paper.
     tooth = ctx.noise(h, w, ow.paper_units(ctx, 1.3), salt=37, octaves=2) * 0.7 + (grain + 0.5) * 0.3
     colour = colour * paper * ops.relief(tooth, 0.15)
@@ -88,8 +88,8 @@ def _render(x: torch.Tensor, ctx: RenderContext) -> torch.Tensor:
     # Loose pencil under-drawing: light XDoG lines, broken up by noise.
     lum_full = ops.luminance(x)
     lines = ow.dog_lines(lum_full, max(0.7, ctx.px(0.9)), threshold=0.02, sharpness=70.0)
-    breaks = ow.smoothstep(0.3, 0.6, ctx.noise(h, w, 12, salt=38, octaves=2))
-    pencil = torch.tensor(PENCIL, device=dev).view(1, 3, 1, 1)
+    breaks = ops.smoothstep(0.3, 0.6, ctx.noise(h, w, 12, salt=38, octaves=2))
+    pencil = ops.color(PENCIL, dev)
     colour = ops.blend(colour, colour * pencil, lines * breaks * 0.5)
     return colour.clamp(0, 1)
 

@@ -28,9 +28,11 @@ def to_tensor(image: Image.Image) -> torch.Tensor:
     import numpy as np
     import torch
 
-    arr = np.asarray(image.convert("RGB"), dtype=np.uint8)
-    t = torch.from_numpy(arr.copy()).to(device())
-    return t.permute(2, 0, 1).unsqueeze(0).float().div_(255.0)
+    arr = torch.from_numpy(np.array(image if image.mode == "RGB" else image.convert("RGB"), dtype=np.uint8))
+    # Planar (NCHW-contiguous) float: every later op is faster on it than on a channels-last view.
+    out = torch.empty((1, 3, arr.shape[0], arr.shape[1]), device=device())
+    out[0].copy_(arr.permute(2, 0, 1))
+    return out.div_(255.0)
 
 
 def to_uint8(x: torch.Tensor):
@@ -182,12 +184,29 @@ def gaussian(x: torch.Tensor, sigma: float) -> torch.Tensor:
     return out
 
 
+BOX_DIRECT_RADIUS = 6  # up to this radius box_mean averages directly; beyond, summed-area tables
+
+
 def box_mean(x: torch.Tensor, radius: int) -> torch.Tensor:
     """Mean over a (2r+1)^2 window with summed-area tables: cost independent of the radius."""
     import torch
     import torch.nn.functional as F
 
     r = max(1, int(radius))
+    if r <= BOX_DIRECT_RADIUS:
+        # Small windows: sums of shifted slices (as in `gaussian`) beat both the summed-area
+        # tables' float64 passes and avg_pool2d, which is slow on the CPU for these shapes.
+        h, w = x.shape[-2:]
+        n = 2 * r + 1
+        p = F.pad(x, (r, r, 0, 0), mode="replicate")
+        out = p[..., 0:w].clone()
+        for i in range(1, n):
+            out.add_(p[..., i:i + w])
+        p = F.pad(out, (0, 0, r, r), mode="replicate")
+        out = p[..., 0:h, :].clone()
+        for i in range(1, n):
+            out.add_(p[..., i:i + h, :])
+        return out.mul_(1.0 / (n * n))
     # Float64 sums: float32 prefix sums over a megapixel lose the low bits that variances need.
     p = F.pad(x, (r + 1, r, r + 1, r), mode="replicate").double()
     s = p.cumsum(-1).cumsum(-2)
@@ -237,8 +256,18 @@ def flow_field(lum: torch.Tensor, scale: float) -> tuple[torch.Tensor, torch.Ten
     aniso = torch.sqrt((e - g) ** 2 + 4 * f * f) / (e + g + 1e-6)
     # Interpolating angles' vectors is safe here because sign flips are handled by the LIC.
     tangent = resize(tangent, (h, w))
-    tangent = tangent / tangent.norm(dim=1, keepdim=True).clamp(min=1e-6)
-    return tangent, resize(aniso, (h, w)).clamp(0, 1)
+    return unit_vectors(tangent), resize(aniso, (h, w)).clamp(0, 1)
+
+
+def unit_vectors(v: torch.Tensor) -> torch.Tensor:
+    """Normalise 2-vectors stored as channels (1, 2, H, W); zero vectors stay (near) zero.
+
+    Written out rather than `Tensor.norm(dim=1)`, whose strided reduction is several
+    times slower on the CPU for this layout.
+    """
+    import torch
+
+    return v * torch.rsqrt((v[:, 0:1] * v[:, 0:1] + v[:, 1:2] * v[:, 1:2]).clamp(min=1e-12))
 
 
 def _base_grid(h: int, w: int, dev) -> torch.Tensor:
@@ -251,22 +280,21 @@ def _base_grid(h: int, w: int, dev) -> torch.Tensor:
     return torch.stack([gx, gy], dim=-1).unsqueeze(0)
 
 
-def lic(src: torch.Tensor, tangent: torch.Tensor, length: float, steps: int = 6) -> torch.Tensor:
+def lic(src: torch.Tensor, tangent: torch.Tensor, length: float, steps: int = 6, follow: bool = True) -> torch.Tensor:
     """Line integral convolution: average `src` along the streamlines of `tangent`.
 
     Smears colour or noise along the flow, which is what turns a texture into
     brush strokes. `length` is the half-length of a streamline in pixels.
-    Source and tangent are sampled together, one grid_sample per step.
+    With `follow=False` each pixel's line runs straight along its own tangent:
+    half the cost, and the same result wherever the field barely turns over `length`.
     """
     import torch
     import torch.nn.functional as F
 
     h, w = src.shape[-2:]
-    c = src.shape[1]
     step = length / steps
     # Pixel steps to normalised units, per axis.
     scale = torch.tensor([2.0 / w, 2.0 / h], device=src.device).view(1, 1, 1, 2) * step
-    both = torch.cat([src, tangent], dim=1)
     base = _base_grid(h, w, src.device)
     start = tangent.permute(0, 2, 3, 1)
     acc = src.clone()
@@ -277,14 +305,19 @@ def lic(src: torch.Tensor, tangent: torch.Tensor, length: float, steps: int = 6)
         direction = start * sign
         for i in range(1, steps + 1):
             pos = pos + direction * scale
-            sample = F.grid_sample(both, pos, mode="bilinear", padding_mode="border", align_corners=False)
-            t = sample[:, c:].permute(0, 2, 3, 1)
-            # Streamlines have no sign: keep walking the way we were going.
-            dot = (t * direction).sum(-1, keepdim=True)
-            direction = torch.where(dot < 0, -t, t)
+            sample = F.grid_sample(src, pos, mode="bilinear", padding_mode="border", align_corners=False)
             weight = math.exp(-(i * i) / (2 * sigma * sigma))
-            acc = acc + sample[:, :c] * weight
+            acc.add_(sample, alpha=weight)
             total += weight
+            if not follow:
+                continue
+            # The tangent field is smooth (built at reduced resolution), so its nearest value steers
+            # as well as an interpolated one, at a third of the cost.
+            t = F.grid_sample(tangent, pos, mode="nearest", padding_mode="border", align_corners=False)
+            t = t.permute(0, 2, 3, 1)
+            # Streamlines have no sign: keep walking the way we were going.
+            dot = t[..., 0:1] * direction[..., 0:1] + t[..., 1:2] * direction[..., 1:2]
+            direction = t * (1.0 - 2.0 * (dot < 0))
     return acc / total
 
 
@@ -299,8 +332,9 @@ def kuwahara(x: torch.Tensor, radius: int, sharpness: float = 8.0) -> torch.Tens
 
     r = max(1, int(radius))
     half = max(1, r // 2)
-    mean = box_mean(x, half)
-    sq = box_mean(x * x, half)
+    c = x.shape[1]
+    both = box_mean(torch.cat([x, x * x], dim=1), half)
+    mean, sq = both[:, :c], both[:, c:]
     var = (sq - mean * mean).clamp(min=0).sum(dim=1, keepdim=True)
     h, w = x.shape[-2:]
     pm = F.pad(mean, (half, half, half, half), mode="replicate")
@@ -357,6 +391,63 @@ def _hash01(ix: torch.Tensor, iy: torch.Tensor, seed: int, salt: int) -> torch.T
     return v.double() / float(m + 1)
 
 
+# From this cell size (pixels) the lattice is interpolated as two small matrix products rather than
+# one grid_sample per pixel: far cheaper for the wide cells that most textures use.
+SEPARABLE_NOISE_CELL = 6.0
+
+
+def _cubic_taps(t: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """Weights of the nodes at offsets -1, 0, 1, 2 for a fraction `t`: cubic convolution with
+    A = -0.75, as grid_sample's bicubic mode."""
+    a = -0.75
+    return (((a * (t + 1) - 5 * a) * (t + 1) + 8 * a) * (t + 1) - 4 * a,
+            ((a + 2) * t - (a + 3)) * t * t + 1,
+            ((a + 2) * (1 - t) - (a + 3)) * (1 - t) * (1 - t) + 1,
+            ((a * (2 - t) - 5 * a) * (2 - t) + 8 * a) * (2 - t) - 4 * a)
+
+
+def _cubic_weights(u: torch.Tensor, n: int) -> torch.Tensor:
+    """(len(u), n) matrix of bicubic weights at lattice coordinates `u` (border padding)."""
+    import torch
+
+    i0 = torch.floor(u)
+    out = torch.zeros((u.numel(), n), dtype=u.dtype, device=u.device)
+    rows = torch.arange(u.numel(), device=u.device)
+    for k, wk in enumerate(_cubic_taps(u - i0)):
+        out.index_put_((rows, (i0.long() + (k - 1)).clamp(0, n - 1)), wk, accumulate=True)
+    return out
+
+
+def _interp_axis(lattice: torch.Tensor, u: torch.Tensor, dim: int, cubic: bool) -> torch.Tensor:
+    """Interpolate a 2-D lattice along one axis at coordinates `u` (lattice units, border padding):
+    a few gathered rows or columns and their weights, instead of a per-pixel 2-D lookup."""
+    import torch
+
+    i0 = torch.floor(u)
+    t = u - i0
+    i0 = i0.long()
+    weights = _cubic_taps(t) if cubic else (1 - t, t)
+    first = -1 if cubic else 0
+    n = lattice.shape[dim]
+    shape = (-1, 1) if dim == 0 else (1, -1)
+    out = None
+    for k, weight in enumerate(weights):
+        part = lattice.index_select(dim, (i0 + (first + k)).clamp_(0, n - 1)) * weight.view(shape)
+        out = part if out is None else out.add_(part)
+    return out
+
+
+def _bicubic_separable(lattice: torch.Tensor, py: torch.Tensor, px: torch.Tensor) -> torch.Tensor:
+    """Bicubic samples of a 2-D lattice at the grid rows `py` x columns `px` (lattice units)."""
+    lh, lw = lattice.shape
+    wy = _cubic_weights(py, lh)  # (h, lh)
+    wx = _cubic_weights(px, lw).T  # (lw, w)
+    h, w = wy.shape[0], wx.shape[1]
+    if lh * lw * w + h * lh * w <= h * lh * lw + h * lw * w:
+        return wy @ (lattice @ wx)
+    return (wy @ lattice) @ wx
+
+
 def value_noise(h: int, w: int, cell: float, seed: int, salt: int = 0, x0: int = 0, y0: int = 0,
                 octaves: int = 1, dev=None) -> torch.Tensor:
     """Smooth noise in 0..1 with features about `cell` pixels wide (fractal sum for octaves > 1).
@@ -364,7 +455,6 @@ def value_noise(h: int, w: int, cell: float, seed: int, salt: int = 0, x0: int =
     The lattice is hashed from global coordinates, so tiles agree at their seams.
     """
     import torch
-    import torch.nn.functional as F
 
     dev = dev or device()
     total = torch.zeros((1, 1, h, w), device=dev)
@@ -380,11 +470,11 @@ def value_noise(h: int, w: int, cell: float, seed: int, salt: int = 0, x0: int =
         # Pixel centre -> lattice coordinate -> normalised (align_corners=True: node k at -1 + 2k/(n-1)).
         px = (torch.arange(w, device=dev, dtype=torch.float32) + x0 + 0.5) / c - lx0
         py = (torch.arange(h, device=dev, dtype=torch.float32) + y0 + 0.5) / c - ly0
-        gx = px * (2.0 / (lw - 1)) - 1.0
-        gy = py * (2.0 / (lh - 1)) - 1.0
-        grid = torch.stack(torch.meshgrid(gy, gx, indexing="ij")[::-1], dim=-1).unsqueeze(0)
-        mode = "bicubic" if c > 2 else "bilinear"
-        sample = F.grid_sample(lattice, grid, mode=mode, padding_mode="border", align_corners=True)
+        if c >= SEPARABLE_NOISE_CELL:
+            sample = _bicubic_separable(lattice[0, 0], py, px).view(1, 1, h, w)
+        else:
+            cubic = c > 2
+            sample = _interp_axis(_interp_axis(lattice[0, 0], px, 1, cubic), py, 0, cubic).view(1, 1, h, w)
         amp = 0.5**octave
         total += sample * amp
         amp_sum += amp

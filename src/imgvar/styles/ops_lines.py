@@ -286,7 +286,7 @@ def steer(tangent: torch.Tensor, aniso: torch.Tensor, angle_deg: float, strength
     t = torch.where(dot < 0, -tangent, tangent)
     wgt = (aniso * strength).clamp(0, 1)
     mixed = d + (t - d) * wgt
-    return mixed / mixed.norm(dim=1, keepdim=True).clamp(min=1e-6)
+    return ops.unit_vectors(mixed)
 
 
 def edge_weight(lum: torch.Tensor, sigma_px: float, gain: float) -> torch.Tensor:

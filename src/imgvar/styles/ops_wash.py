@@ -81,7 +81,9 @@ def fibres(ctx: RenderContext, h: int, w: int, scale: float, length_units: float
     cut = 0.8 + 0.12 * (1.0 - density)
     sparse = ops.smoothstep(cut, cut + 0.1, specks)
     flow = random_flow(ctx, h, w, scale, flow_units, salt + 1, spread=1.0)
-    streaks = ops.lic(sparse, flow, max(2.0, ctx.px(length_units) / scale), steps=6)
+    length = max(2.0, ctx.px(length_units) / scale)
+    # About one step per pixel of streak, straight: the flow turns over tens of fibre lengths.
+    streaks = ops.lic(sparse, flow, length, steps=min(6, max(2, round(length))), follow=False)
     return (streaks * 3.0).clamp(0, 1)
 
 
@@ -176,8 +178,8 @@ def tone_steps(lum: torch.Tensor, levels: int, softness: float = 0.2) -> torch.T
     return ((base + ops.smoothstep(0.5 - s, 0.5 + s, frac)) / levels).clamp(0, 1)
 
 
-def kmeans_lab(x: torch.Tensor, k: int, seed: int, lightness_weight: float = 0.6, iters: int = 15,
-               samples: int = 24000, restarts: int = 4) -> torch.Tensor:
+def kmeans_lab(x: torch.Tensor, k: int, seed: int, lightness_weight: float = 0.6, iters: int = 12,
+               samples: int = 8000, restarts: int = 2) -> torch.Tensor:
     """k representative colours (k, 3, RGB) clustered in Lab with k-means++ seeding.
 
     Unlike luminance-quantile seeding, k-means++ gives small but distinct hues
@@ -190,12 +192,17 @@ def kmeans_lab(x: torch.Tensor, k: int, seed: int, lightness_weight: float = 0.6
     lab = ops.rgb_to_lab(pixels.T.reshape(1, 3, -1, 1))[0, :, :, 0].T
     # Sample with a preference for saturated pixels, so that a small vivid subject (a red bridge,
     # a flower) weighs enough against a large grey background to get a centre of its own.
-    chroma = lab[:, 1:].norm(dim=1)
+    chroma = (lab[:, 1] * lab[:, 1] + lab[:, 2] * lab[:, 2]).sqrt()
     weights = (0.15 + (chroma / 40.0).clamp(max=1.5)).cpu()
     idx = torch.multinomial(weights, samples, replacement=True, generator=gen).to(lab.device)
     lab = lab[idx]
     scale = torch.tensor([lightness_weight, 1.0, 1.0], device=lab.device)
     feats = lab * scale
+    sq = (feats * feats).sum(1, keepdim=True)
+
+    def distances(c: torch.Tensor) -> torch.Tensor:  # squared, (samples, k), by one matrix product
+        return (sq - 2.0 * feats @ c.T + (c * c).sum(1)).clamp_(min=0)
+
     best, best_cost = None, float("inf")
     for _ in range(restarts):  # k-means++ is randomised: keep the tightest of a few runs
         first = int(torch.randint(0, feats.shape[0], (1,), generator=gen))
@@ -207,12 +214,18 @@ def kmeans_lab(x: torch.Tensor, k: int, seed: int, lightness_weight: float = 0.6
             centres.append(feats[pick])
             d2 = torch.minimum(d2, ((feats - feats[pick]) ** 2).sum(1))
         c = torch.stack(centres)
+        labels = None
         for _ in range(iters):
-            labels = torch.cdist(feats, c).argmin(1)
-            sums = torch.zeros_like(c).index_add_(0, labels, feats)
-            counts = torch.zeros(k, device=c.device).index_add_(0, labels, torch.ones_like(labels, dtype=c.dtype))
+            new_labels = distances(c).argmin(1)
+            if labels is not None and torch.equal(new_labels, labels):
+                break  # converged: further iterations would not move a centre
+            labels = new_labels
+            # Cluster sums as a product with the one-hot labels: far faster than index_add_ here.
+            onehot = torch.nn.functional.one_hot(labels, k).to(feats.dtype)
+            sums = onehot.T @ feats
+            counts = onehot.sum(0)
             c = torch.where(counts[:, None] > 0, sums / counts.clamp(min=1)[:, None], c)
-        cost = float(torch.cdist(feats, c).min(1).values.pow(2).mean())
+        cost = float(distances(c).min(1).values.mean())
         if cost < best_cost:
             best, best_cost = c, cost
     c = best

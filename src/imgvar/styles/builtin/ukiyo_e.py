@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import ops
+from .. import ops_lines as ol
 from .. import ops_wash as ow
 from ..registry import StylePreset, register
 
@@ -39,7 +40,12 @@ K = 10
 def prepare(small: torch.Tensor, ctx: RenderContext) -> dict:
     import torch
 
-    smooth = ops.kuwahara(ops.gaussian(small, 1.0), 3)
+    # The colours of the print: a quarter-megapixel copy has them all, at a quarter of the cost.
+    side = max(small.shape[-2:])
+    if side > 256:
+        small = ops.resize(small, (max(1, round(small.shape[-2] * 256 / side)), max(1, round(small.shape[-1] * 256 / side))),
+                           "area")
+    smooth = ops.kuwahara(ops.gaussian(small, 0.5), 2)
     centres = ow.kmeans_lab(smooth, K, ctx.seed)
     palette = torch.tensor(WOODBLOCK, device=small.device)
     printed = ow.pull_to_palette(ops.saturate(centres.T.reshape(1, 3, -1, 1), 1.2)[0, :, :, 0].T, palette, 0.8, 0.4)
@@ -84,29 +90,25 @@ def _render(x: torch.Tensor, ctx: RenderContext) -> torch.Tensor:
     grain_rings = ow.wood_grain(ctx, hs, ws, f, 4.0, salt=55) * calm
 
     _, coherence = ops.flow_field(ops.luminance(smooth), max(1.0, ctx.px(2) / f))
-    low = torch.cat([votes, bokashi, grain_rings, coherence], dim=1)
-    low = ops.resize(low, (h, w))
-    # A sharpened vote (not a hard argmax) keeps the block edges crisp but antialiased.
-    share = low[:, :K].clamp_(min=1e-4).pow_(10)
-    share.div_(share.sum(dim=1, keepdim=True))
-    colour = torch.einsum("bkhw,kc->bchw", share, printed)
-    del share
-    prussian = ops.color(WOODBLOCK[0], dev)
-    colour = ops.blend(colour, prussian, low[:, K:K + 1] * 0.75)
 
-    # Printing texture: the pigment lies unevenly (baren pressure) and soaks into the fibres.
-    mottle = ctx.noise(h, w, ow.paper_units(ctx, 5), salt=51, octaves=3) - 0.5
-    fib = ops.resize(ow.fibres(ctx, hs, ws, f, 8, salt=52), (h, w))
-    rings = low[:, K + 1:K + 2]
-    speck = ctx.grain(h, w, salt=53) - 0.5
-    colour = ow.density(colour, 1.0 + 0.22 * mottle - 0.3 * fib + 0.15 * rings + 0.08 * speck)
+    # Printing texture: the pigment lies unevenly (baren pressure), soaks into the fibres and shows
+    # the wood's grain; all smooth enough to be made here and brought up to full resolution.
+    mottle = ow.noise_at(ctx, hs, ws, f, ow.paper_units(ctx, 5), salt=51, octaves=3) - 0.5
+    fib = ow.fibres(ctx, hs, ws, f, 8, salt=52)
+    texture = 0.22 * mottle - 0.3 * fib + 0.15 * grain_rings
+    low = ops.resize(torch.cat([bokashi, texture, fib, coherence], dim=1), (h, w))
+    colour = _print_blocks(votes, printed, h, w)
+    colour = ops.blend(colour, ops.color(WOODBLOCK[0], dev), low[:, 0:1] * 0.75)
+    fib = low[:, 2:3]
+    speck = ol.fast_grain(h, w, ctx, salt=53) - 0.5
+    colour = ow.density(colour, 1.0 + low[:, 1:2] + 0.08 * speck)
 
     # Key block: crisp, even indigo outlines from a DoG of the smoothed image.
     # Kept along coherent contours, not on specks of texture.
-    lum = ops.luminance(ops.gaussian(x, max(0.6, ctx.px(1.2))))
+    lum = ops.gaussian(ops.luminance(x), max(0.6, ctx.px(1.2)))
     lines = ow.dog_lines(lum, max(0.7, ctx.px(0.9)), threshold=0.012, sharpness=220.0)
     lines = lines * ops.smoothstep(0.1, 0.3, ctx.noise(h, w, 9, salt=54, octaves=2) + 0.15)
-    lines = lines * ops.smoothstep(0.15, 0.45, low[:, K + 2:K + 3])
+    lines = lines * ops.smoothstep(0.15, 0.45, low[:, 3:4])
     ink = ops.color(INK, dev)
     colour = ops.blend(colour, ink, lines * 0.92)
 
@@ -114,6 +116,35 @@ def _render(x: torch.Tensor, ctx: RenderContext) -> torch.Tensor:
     paper = ops.color(PAPER, dev)
     colour = colour * paper * (1.0 - 0.04 * fib)
     return colour.clamp(0, 1)
+
+
+def _print_blocks(votes: torch.Tensor, printed: torch.Tensor, h: int, w: int) -> torch.Tensor:
+    """Full-resolution flat colour from reduced-resolution block votes (1, K, hs, ws).
+
+    Each pixel takes the printed colour of its block; only pixels near a border between blocks
+    interpolate the votes and sharpen them (10th power), which keeps the borders crisp and
+    antialiased while the (many more) pixels inside the blocks cost one lookup.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    winner = votes.argmax(dim=1, keepdim=True).float()
+    # A border pixel has a different winner within one (reduced) pixel: its interpolated
+    # votes may then favour another block.
+    mixed = F.max_pool2d(winner, 3, stride=1, padding=1) != -F.max_pool2d(-winner, 3, stride=1, padding=1)
+    winner = F.interpolate(winner, size=(h, w), mode="nearest").long().view(-1)
+    colour = printed.T.contiguous().index_select(1, winner)  # (3, h * w)
+    near = F.interpolate(mixed.float(), size=(h, w), mode="nearest").view(-1).nonzero().view(-1)
+    if near.numel():
+        ys = torch.div(near, w, rounding_mode="floor")
+        xs = near - ys * w
+        grid = torch.stack([(xs.float() + 0.5) * (2.0 / w) - 1.0, (ys.float() + 0.5) * (2.0 / h) - 1.0], dim=-1)
+        v = F.grid_sample(votes, grid.view(1, 1, -1, 2), mode="bilinear", padding_mode="border",
+                          align_corners=False)[0, :, 0]  # (K, n): the same values as a bilinear upsample
+        share = v.clamp_(min=1e-4).pow_(10)
+        share.div_(share.sum(dim=0, keepdim=True))
+        colour[:, near] = printed.T @ share
+    return colour.view(1, 3, h, w)
 
 
 def render(x: torch.Tensor, ctx: RenderContext) -> torch.Tensor:
@@ -138,5 +169,5 @@ register(StylePreset(
              "hiroshige": "Hiroshige", "great wave": "The Great Wave", "grande vague": "la Grande Vague",
              "utamaro": "Utamaro", "kuniyoshi": "Kuniyoshi", "hasui": "Hasui", "kawase hasui": "Kawase Hasui"},
     margin=40,
-    version="1",
+    version="2",
 ))

@@ -33,6 +33,9 @@ class Option:
     minimum: float | None = None
     maximum: float | None = None
     secret: bool = False
+    # Standard variables other tools share (OPENAI_API_KEY...): read when no file or IMGVAR_
+    # variable sets the key, so a project's config still wins over a shell-wide key.
+    env_aliases: tuple[str, ...] = ()
 
     @property
     def env_var(self) -> str:
@@ -64,6 +67,47 @@ OPTIONS: tuple[Option, ...] = (
            minimum=0.0, maximum=20.0),
     Option("recontext.shadow", float, 0.35, "Strength of the soft contact shadow under the subject (0 disables).",
            minimum=0.0, maximum=1.0),
+    # -- cloud engines ----------------------------------------------------------------------
+    Option("openai.api_key", str, "", "OpenAI API key (prefer the environment or a private config file).",
+           secret=True, env_aliases=("OPENAI_API_KEY",)),
+    Option("openai.base_url", str, "", "OpenAI API base URL; empty for the SDK's default.",
+           env_aliases=("OPENAI_BASE_URL",)),
+    Option("openai.text_model", str, "gpt-4.1-mini", "Text model for the plan and the output prompt (one call per run)."),
+    Option("openai.image_model", str, "gpt-image-1.5", "Image model for edits and generations (one call per run)."),
+    Option("azure.endpoint", str, "", "Azure OpenAI resource endpoint, https://RESOURCE.openai.azure.com.",
+           env_aliases=("AZURE_OPENAI_ENDPOINT",)),
+    Option("azure.api_key", str, "", "Azure OpenAI API key; not needed with auth = \"entra\".",
+           secret=True, env_aliases=("AZURE_OPENAI_API_KEY",)),
+    Option("azure.api_version", str, "2025-04-01-preview", "Azure OpenAI api-version for deployment-style URLs.",
+           env_aliases=("OPENAI_API_VERSION",)),
+    Option("azure.auth", str, "key", "How to authenticate: key (azure.api_key) or entra (DefaultAzureCredential, "
+           "needs the azure-identity package).", choices=("key", "entra")),
+    Option("azure.base_url", str, "", "v1-style base URL (https://RESOURCE.openai.azure.com/openai/v1/); when set it "
+           "is used instead of endpoint + api-version."),
+    Option("azure.text_deployment", str, "", "Deployment name of the text model."),
+    Option("azure.image_deployment", str, "", "Deployment name of the image model."),
+    Option("azure.text_model", str, "gpt-4.1-mini", "Model behind the text deployment (for prices)."),
+    Option("azure.image_model", str, "gpt-image-1.5", "Model behind the image deployment (for prices)."),
+    Option("cloud.quality", str, "medium", "Image quality of cloud edits; cost grows steeply with it.",
+           choices=("low", "medium", "high", "auto")),
+    Option("cloud.size", str, "auto", "Output size of cloud edits: auto (nearest to the input's shape), 1024x1024, "
+           "1536x1024 or 1024x1536."),
+    Option("cloud.input_fidelity", str, "low", "How closely an edit keeps the input's details; high costs more input "
+           "tokens.", choices=("low", "high")),
+    Option("cloud.output_format", str, "png", "Format the image model returns.", choices=("png", "jpeg", "webp")),
+    Option("cloud.timeout", float, 300.0, "Seconds to wait for an image call (they take up to minutes).",
+           minimum=1.0, maximum=3600.0),
+    Option("cloud.text_timeout", float, 60.0, "Seconds to wait for the text call.", minimum=1.0, maximum=600.0),
+    Option("cloud.max_retries", int, 2, "Retries after a 429 or 5xx answer (with backoff, honouring Retry-After).",
+           minimum=0, maximum=10),
+    Option("cloud.retry_timeouts", bool, False, "Re-send an image call that timed out (it may already be billed)."),
+    # -- cost -------------------------------------------------------------------------------
+    Option("cost.max_per_run", float, 0.5, "Most one run may spend, in USD, checked before each paid call "
+           "(0 = no limit).", minimum=0.0),
+    Option("cost.daily_budget", float, 5.0, "Most all runs may spend per UTC day, in USD (0 = no limit).", minimum=0.0),
+    Option("cost.monthly_budget", float, 50.0, "Most all runs may spend per UTC month, in USD (0 = no limit).",
+           minimum=0.0),
+    Option("cost.prices", str, "", "TOML file of prices that override or extend the built-in, dated price table."),
 )
 
 OPTIONS_BY_KEY: dict[str, Option] = {o.key: o for o in OPTIONS}
@@ -128,6 +172,16 @@ def load_settings(
         if not path.is_file():
             raise ConfigError(f"{config_file}: config file not found")
         _apply_file(settings, path, "--config")
+
+    for option in OPTIONS:
+        if option.env_aliases and settings.values[option.key] and settings.sources[option.key] != "default":
+            continue  # set by a file (an empty value there, as in the example config, does not count)
+        for alias in option.env_aliases:
+            raw = env.get(alias)
+            if raw:
+                settings.values[option.key] = _coerce(option, raw, alias)
+                settings.sources[option.key] = f"env {alias}"
+                break
 
     for option in OPTIONS:
         raw = env.get(option.env_var)

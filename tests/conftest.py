@@ -74,3 +74,12 @@ def background(tmp_path: Path) -> Path:
     sand = np.concatenate([250 - 40 * y, 200 - 30 * y, 120 + 0 * y], axis=-1)
     Image.fromarray(sand.astype(np.uint8), "RGB").save(path, quality=95)
     return path
+
+
+@pytest.fixture
+def fake_openai():
+    """A local OpenAI / Azure OpenAI-compatible server (tests/fake_openai.py), closed after the test."""
+    from fake_openai import FakeOpenAI
+
+    with FakeOpenAI() as server:
+        yield server

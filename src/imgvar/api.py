@@ -20,8 +20,8 @@ from .imageio import (LoadedImage, encode_image, format_for_path, image_facts, l
                       pixel_digest, read_source, write_output)
 from .pipeline import Progress, run_stages
 from .plan import Plan, SubTask
-from .results import Analysis, Result, SheetResult
-from .stages import AnalyzeStage, DescribeStage, PostprocessStage, RecontextStage, StylizeStage
+from .results import Analysis, DryRun, Result, SheetResult
+from .stages import AnalyzeStage, DescribeStage, EditStage, PostprocessStage, RecontextStage, StylizeStage
 from .stages.base import State
 from .stages.describe import unhandled_changes
 from .store.factory import open_store
@@ -90,18 +90,83 @@ def analyze(image: ImageInput, prompt: str, *, settings: Settings | None = None,
     settings = settings or load_settings()
     source, raw = _load(image, settings)
     store = open_store(settings)
-    engine, fallback = _engines(settings)
+    engine, fallback = _engines(settings, store, progress)
     state = State(source=source, facts=image_facts(source), prompt=prompt, settings=settings)
     started = time.time()
     try:
+        if raw is not None:
+            store.put_blob(raw)  # originals are kept beside what was made from them
         reports = run_stages(state, [AnalyzeStage()], engine, fallback, store,
                              use_cache=settings["cache"], progress=progress)
     except BaseException as exc:
-        _record_failure(store, "analyze", state, started, exc)
+        _record_failure(store, "analyze", state, started, exc, engine)
         raise
-    analysis = Analysis(state.plan, state.facts, reports[0].engine, reports[0].cache_hit)
-    analysis.run_id = store.save_run(_record("analyze", state, reports, started, status="ok"))
+    analysis = Analysis(state.plan, state.facts, reports[0].engine, reports[0].cache_hit,
+                        cost_usd=_cost(engine)["usd"])
+    analysis.run_id = store.save_run(_record("analyze", state, reports, started, status="ok", engine=engine))
     return analysis
+
+
+def dry_run(image: ImageInput, prompt: str | None, *, command: str = "run", settings: Settings | None = None,
+            background: ImageInput | None = None, mask: ImageInput | None = None,
+            style_image: ImageInput | None = None) -> DryRun:
+    """The plan and the paid calls `command` would make, each with its estimate; sends and spends nothing.
+
+    Stored results count as free. When the cloud plan is not stored yet, the offline
+    parser's plan stands in for it (the cloud model's may differ a little).
+    """
+    from .engines.local.analyzer import LocalAnalyzer
+    from .pipeline import cached_output, role_impl, stage_key
+    from .stages.edit import edit_request
+
+    settings = settings or load_settings()
+    source, _ = _load(image, settings)
+    if command == "stylize":
+        plan = _single_task_plan(prompt, "style") if prompt else Plan(prompt="", language="en", tasks=[])
+    elif command == "recontext":
+        plan = _single_task_plan(_require_prompt(prompt, what="setting"), "recontext")
+    else:
+        plan = None
+    state = State(source=source, facts=image_facts(source), prompt=prompt or "(style image)", settings=settings,
+                  plan=plan)
+    if background is not None:
+        state.background, _ = _load(background, settings, role="background")
+    if style_image is not None:
+        state.style_image, _ = _load(style_image, settings, role="style image")
+    if mask is not None:
+        state.mask = load_mask(mask, source.image.size, max_pixels=settings["image.max_pixels"])
+        state.mask_digest = pixel_digest(state.mask)
+    store = open_store(settings)
+    engine, fallback = _engines(settings)
+    use_cache = settings["cache"]
+    calls: list[dict[str, Any]] = []
+    plan_source = "local"
+
+    if state.plan is None:
+        stage = AnalyzeStage()
+        name, impl = role_impl(stage, engine, fallback)
+        key, _, _ = stage_key(state, stage, name, impl)
+        stored = cached_output(store, key) if use_cache else None
+        if stored is not None:
+            stage.apply(state, stored)
+            plan_source = "cache"
+        else:
+            state.plan = LocalAnalyzer().analyze(state.prompt, source.image, state.facts)
+            if getattr(impl, "paid", False):
+                plan_source = "offline parser"
+                calls.append(_call_row("analyze", impl.estimate(state.prompt, source.image, state.facts), False))
+    edit = EditStage()
+    name, impl = role_impl(edit, engine, fallback)
+    if impl is not None and edit.applies(state):
+        key, _, _ = stage_key(state, edit, name, impl)
+        cached = plan_source != "offline parser" and use_cache and cached_output(store, key) is not None
+        calls.append(_call_row("edit", impl.estimate(state.image, edit_request(state)), cached))
+    return DryRun(command=command, engine=engine.name, plan=state.plan, plan_source=plan_source, calls=calls)
+
+
+def _call_row(stage: str, estimate: Any, cached: bool) -> dict[str, Any]:
+    row = {"stage": stage, **estimate.to_dict(), "cached": cached}
+    return row
 
 
 def _execute(command: str, image: ImageInput, prompt: str, plan: Plan | None, *, out: Any, settings: Settings | None,
@@ -120,12 +185,12 @@ def _execute(command: str, image: ImageInput, prompt: str, plan: Plan | None, *,
         state.mask_digest = pixel_digest(state.mask)
 
     store = open_store(settings)
-    engine, fallback = _engines(settings)
+    engine, fallback = _engines(settings, store, progress)
     started = time.time()
     try:
         if raw is not None:
             store.put_blob(raw)  # originals are kept beside their results
-        stages = [AnalyzeStage(), RecontextStage(), StylizeStage(), PostprocessStage()]
+        stages = [AnalyzeStage(), EditStage(), RecontextStage(), StylizeStage(), PostprocessStage()]
         strict = command != "run"
         reports = run_stages(state, stages, engine, fallback, store, use_cache=settings["cache"],
                              strict=strict, progress=progress)
@@ -133,8 +198,10 @@ def _execute(command: str, image: ImageInput, prompt: str, plan: Plan | None, *,
         _require_some_change(state)
         reports += run_stages(state, [DescribeStage()], engine, fallback, store, use_cache=settings["cache"],
                               progress=progress)
+        cost = _cost(engine)
         result = Result(image=state.image, output_prompt=state.output_prompt or "", prompt=prompt, plan=state.plan,
-                        facts=state.facts, engine=engine.name, changes=list(state.changes), stages=reports)
+                        facts=state.facts, engine=engine.name, changes=list(state.changes), stages=reports,
+                        cost_usd=cost["usd"], calls=cost["calls"])
         if out_path is not None:
             fmt = format_for_path(out_path) if out_path != "-" else settings["output.format"]
             data = encode_image(state.image, fmt, _metadata(prompt, result.output_prompt),
@@ -143,9 +210,9 @@ def _execute(command: str, image: ImageInput, prompt: str, plan: Plan | None, *,
             written = write_output(data, out_path)
             result.output = "-" if out_path == "-" else written
     except BaseException as exc:
-        _record_failure(store, command, state, started, exc)
+        _record_failure(store, command, state, started, exc, engine)
         raise
-    record = _record(command, state, reports, started, status="ok")
+    record = _record(command, state, reports, started, status="ok", engine=engine)
     record["output"] = {"path": _display_path(result.output), "digest": result.output_digest}
     result.run_id = store.save_run(record)
     return result
@@ -197,11 +264,27 @@ def _load(value: ImageInput, settings: Settings, role: str = "image") -> tuple[L
     raise UsageError(f"unsupported {role} input of type {type(value).__name__}")
 
 
-def _engines(settings: Settings):
+def _engines(settings: Settings, store: Store | None = None, progress: Progress | None = None):
+    """The engine the settings pick (and the local one for the roles it leaves empty).
+
+    A paid engine's meter is given the store (for budgets and the ledger) and the
+    progress callback, which shows each call's estimate before it is sent.
+    """
     from .engines.local import local_engine
     from .engines.registry import resolve_engine
 
-    return resolve_engine(settings["engine"], settings), local_engine(settings)
+    engine = resolve_engine(settings["engine"], settings)
+    if engine.meter is not None and store is not None:
+        engine.meter.attach(store)
+        if progress is not None:
+            engine.meter.notify = lambda event, info: progress(event, info.get("kind", "call"), info)
+    return engine, local_engine(settings)
+
+
+def _cost(engine: Any) -> dict[str, Any]:
+    if engine is None or engine.meter is None:
+        return {"usd": 0.0, "calls": []}
+    return engine.meter.report()
 
 
 def _resolve_out(out: Any, source: LoadedImage, settings: Settings, suffix: str = "imgvar") -> str | None:
@@ -238,7 +321,8 @@ def _display_path(path: str | None) -> str | None:
     return str(Path(path).resolve())
 
 
-def _record(command: str, state: State, reports: list, started: float, *, status: str) -> dict[str, Any]:
+def _record(command: str, state: State, reports: list, started: float, *, status: str,
+            engine: Any = None) -> dict[str, Any]:
     return {
         "created": datetime.fromtimestamp(started, timezone.utc).isoformat(timespec="seconds"),
         "imgvar_version": __version__,
@@ -251,19 +335,22 @@ def _record(command: str, state: State, reports: list, started: float, *, status
         "plan": state.plan.to_dict() if state.plan else None,
         "background": state.background.digest if state.background else None,
         "mask": state.mask_digest,
-        "engine": state.settings["engine"],
+        "engine": engine.name if engine is not None else state.settings["engine"],
         "stages": [r.to_dict() for r in reports],
         "changes": [c.to_dict() for c in state.changes],
         "output_prompt": state.output_prompt,
-        "cost": {"usd": 0.0, "calls": []},
+        "cost": _cost(engine),
     }
 
 
-def _record_failure(store: Store, command: str, state: State, started: float, exc: BaseException) -> None:
-    """Log the failed run; a failure to log must not hide the original error."""
+def _record_failure(store: Store, command: str, state: State, started: float, exc: BaseException,
+                    engine: Any = None) -> None:
+    """Log the failed run (with what its paid calls cost); a failure to log must not hide the original error."""
     record = _record(command, state, [], started, status="interrupted" if isinstance(exc, KeyboardInterrupt)
-                     else "failed")
-    record["error"] = str(exc) if isinstance(exc, ImgvarError) else f"{type(exc).__name__}: {exc}"
+                     else "failed", engine=engine)
+    from .secrets import redact
+
+    record["error"] = redact(str(exc) if isinstance(exc, ImgvarError) else f"{type(exc).__name__}: {exc}")
     try:
         store.save_run(record)
     except Exception:

@@ -58,6 +58,8 @@ def run_stages(
         if not stage.applies(state):
             continue
         engine_name, impl = role_impl(stage, engine, fallback)
+        if stage.role is not None and impl is None:
+            continue  # a role only some engines fill (the cloud editor)
         skipped = stage.skip_reason(state, impl)
         if skipped is not None:
             if strict:
@@ -69,17 +71,35 @@ def run_stages(
     return reports
 
 
-def _run_one(state: State, stage: Stage, engine_name: str, impl: Any, store: Store,
-             use_cache: bool, progress: Progress) -> StageReport:
+def stage_key(state: State, stage: Stage, engine_name: str, impl: Any) -> tuple[str, str, dict[str, Any]]:
+    """The content key of a stage's output for this state, with the version and params it covers."""
     version = getattr(impl, "version", None) or stage.version
     params = stage.params(state)
-    key = content_key(stage.name, engine_name, version, params, stage.inputs(state))
+    return content_key(stage.name, engine_name, version, params, stage.inputs(state)), version, params
+
+
+def cached_output(store: Store, key: str) -> StageOutput | None:
+    return _load(store, key)
+
+
+def _run_one(state: State, stage: Stage, engine_name: str, impl: Any, store: Store,
+             use_cache: bool, progress: Progress) -> StageReport:
+    key, version, params = stage_key(state, stage, engine_name, impl)
     progress("start", stage.name, {"engine": engine_name})
     started = time.perf_counter()
     output = _load(store, key) if use_cache else None
     hit = output is not None
     try:
-        if output is None:
+        if output is None and getattr(impl, "paid", False):
+            # Single flight: one process pays for a result; another asking for the same key at
+            # the same time waits for the lock and then finds it stored.
+            with store.lock(key):
+                output = _load(store, key) if use_cache else None
+                hit = output is not None
+                if output is None:
+                    output = stage.execute(state, impl)
+                    _save(store, key, output)
+        elif output is None:
             output = stage.execute(state, impl)
             _save(store, key, output)
         stage.apply(state, output)

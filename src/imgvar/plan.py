@@ -52,6 +52,9 @@ class Plan:
     prompt: str
     language: str  # "en" or "fr"
     tasks: list[SubTask] = field(default_factory=list)
+    # A draft of the output prompt from an analyzer that saw the image (a cloud text model):
+    # the describer completes it after the edit instead of making another call.
+    output_prompt: str | None = None
 
     def first(self, kind: str) -> SubTask | None:
         return next((t for t in self.tasks if t.kind == kind), None)
@@ -63,12 +66,15 @@ class Plan:
         return [t.kind for t in self.tasks]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "schema": PLAN_SCHEMA,
             "prompt": self.prompt,
             "language": self.language,
             "tasks": [asdict(t) for t in self.tasks],
         }
+        if self.output_prompt is not None:
+            data["output_prompt"] = self.output_prompt
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Plan:
@@ -76,4 +82,5 @@ class Plan:
             prompt=data["prompt"],
             language=data.get("language", "en"),
             tasks=[SubTask.from_dict(t) for t in data.get("tasks", [])],
+            output_prompt=data.get("output_prompt"),
         )

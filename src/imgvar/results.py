@@ -31,6 +31,7 @@ class Result:
     output_digest: str | None = None
     run_id: str | None = None
     cost_usd: float = 0.0
+    calls: list[dict[str, Any]] = field(default_factory=list)  # the paid calls this run made (ledger rows)
 
     @property
     def cached(self) -> bool:
@@ -48,6 +49,7 @@ class Result:
             "cached": self.cached,
             "run_id": self.run_id,
             "cost_usd": self.cost_usd,
+            "calls": self.calls,
             "size": list(self.image.size),
             "mode": self.image.mode,
             "plan": self.plan.to_dict(),
@@ -63,6 +65,7 @@ class Analysis:
     engine: str
     cached: bool
     run_id: str | None = None
+    cost_usd: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -70,9 +73,35 @@ class Analysis:
             "engine": self.engine,
             "cached": self.cached,
             "run_id": self.run_id,
+            "cost_usd": self.cost_usd,
             "plan": self.plan.to_dict(),
             "image": self.facts.to_dict(),
         }
+
+
+@dataclass
+class DryRun:
+    """What a run would do and spend: the plan, and each paid call with its estimate (or a cache hit)."""
+
+    command: str
+    engine: str
+    plan: Plan
+    plan_source: str  # "cache" (the cloud plan is stored), "offline parser" (stand-in), "local"
+    calls: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def usd(self) -> float:
+        return round(sum(c["usd"] for c in self.calls if not c["cached"]), 6)
+
+    @property
+    def usd_max(self) -> float:
+        return round(sum(c["usd_max"] for c in self.calls if not c["cached"]), 6)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"schema": "imgvar.dry_run/1", "command": self.command, "engine": self.engine,
+                "plan_source": self.plan_source, "plan": self.plan.to_dict(), "calls": self.calls,
+                "estimate_usd": self.usd, "max_usd": self.usd_max,
+                "paid_calls": sum(1 for c in self.calls if not c["cached"])}
 
 
 @dataclass

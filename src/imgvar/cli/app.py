@@ -11,7 +11,7 @@ from typer.core import TyperGroup
 from ..errors import ExitCode, ImgvarError
 from .index import SUMMARY, TAGLINE
 from .options import Common, common_options
-from .render import emit_json, progress, render_analysis, render_result, render_sheet
+from .render import emit_json, progress, render_analysis, render_dry_run, render_result, render_sheet
 
 
 class ImgvarGroup(TyperGroup):
@@ -55,11 +55,13 @@ class ImgvarGroup(TyperGroup):
 
 
 def _fail(message: str, code: int, debug: bool) -> int:
+    from ..secrets import redact
+
     if debug:
         import traceback
 
-        traceback.print_exc()
-    sys.stderr.write(f"imgvar: error: {message}\n")
+        sys.stderr.write(redact(traceback.format_exc()))
+    sys.stderr.write(f"imgvar: error: {redact(message)}\n")
     return int(code)
 
 
@@ -76,7 +78,11 @@ app = typer.Typer(
 
 def _setup_logging(common: Common) -> None:
     level = logging.DEBUG if common.verbose >= 2 or common.debug else logging.WARNING
+    from ..secrets import RedactingFilter
+
     logging.basicConfig(level=level, format="imgvar: %(levelname)s: %(message)s", stream=sys.stderr)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter())
 
 
 ImageArg = Annotated[str, typer.Argument(metavar="IMAGE", help="Input image (PNG, JPEG, WebP, TIFF, BMP, GIF); '-' reads stdin.")]
@@ -104,6 +110,10 @@ def run_command(image: ImageArg, prompt: PromptArg, background: BackgroundOpt = 
 
     _setup_logging(common)
     _check_json_out(common)
+    if common.dry_run:
+        render_dry_run(api.dry_run(image, prompt, command="run", settings=common.settings(), background=background,
+                                   mask=mask, style_image=style_image), common)
+        return
     with progress(common) as update:
         result = api.run(image, prompt, out=common.out, settings=common.settings(), background=background,
                          mask=mask, style_image=style_image, progress=update)
@@ -143,6 +153,10 @@ def stylize_command(
     if not style and not style_image:
         raise typer.BadParameter("give a STYLE (see 'imgvar styles'), --style-image IMAGE or --sheet",
                                  param_hint="STYLE")
+    if common.dry_run:
+        render_dry_run(api.dry_run(image, style, command="stylize", settings=settings, style_image=style_image),
+                       common)
+        return
     with progress(common) as update:
         result = api.stylize(image, style, style_image=style_image, out=common.out, settings=settings,
                              progress=update)
@@ -162,6 +176,10 @@ def recontext_command(
 
     _setup_logging(common)
     _check_json_out(common)
+    if common.dry_run:
+        render_dry_run(api.dry_run(image, setting, command="recontext", settings=common.settings(),
+                                   background=background, mask=mask), common)
+        return
     with progress(common) as update:
         result = api.recontext(image, setting, background=background, mask=mask, out=common.out,
                                settings=common.settings(), progress=update)
@@ -174,6 +192,9 @@ def analyze_command(image: ImageArg, prompt: PromptArg, common: Common = None) -
     from .. import api
 
     _setup_logging(common)
+    if common.dry_run:
+        render_dry_run(api.dry_run(image, prompt, command="analyze", settings=common.settings()), common)
+        return
     with progress(common) as update:
         analysis = api.analyze(image, prompt, settings=common.settings(), progress=update)
     render_analysis(analysis, common)
@@ -243,3 +264,8 @@ def runs_command(
         output = (record.get("output") or {}).get("path") or "-"
         sys.stdout.write(f"{record.get('run_id')}  {record.get('command'):<9} {record.get('status'):<7} "
                          f"{record.get('prompt')!r} -> {output}\n")
+
+
+from .cost_cmd import register as _register_cost  # noqa: E402  (registers `imgvar cost` on the app above)
+
+_register_cost(app)

@@ -13,6 +13,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("styles", "List the offline style presets."),
     ("config", "Show the effective configuration and where each value came from."),
     ("runs", "List recent runs from the run log."),
+    ("cost", "Show what paid calls cost, by day, model and engine, against the budgets."),
 )
 
 SUMMARY = dict(COMMANDS)

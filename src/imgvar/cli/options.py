@@ -28,14 +28,28 @@ class Common:
     quiet: bool = False
     verbose: int = 0
     debug: bool = False
+    max_cost: Optional[float] = None
+    dry_run: bool = False
+    api_key: Optional[str] = None
+    quality: Optional[str] = None
+    size: Optional[str] = None
+    input_fidelity: Optional[str] = None
+    retry_timeouts: bool = False
 
     def settings(self, **extra_flags: Any):
         """Effective settings: defaults < files < env < these flags."""
         from ..config import load_settings
 
         flags = {"engine": self.engine, "store": self.store, "seed": self.seed,
-                 "cache": False if self.no_cache else None, **extra_flags}
-        return load_settings(self.config, flags)
+                 "cache": False if self.no_cache else None, "cost.max_per_run": self.max_cost,
+                 "cloud.quality": self.quality, "cloud.size": self.size, "cloud.input_fidelity": self.input_fidelity,
+                 "cloud.retry_timeouts": True if self.retry_timeouts else None, **extra_flags}
+        settings = load_settings(self.config, flags)
+        if self.api_key:
+            # The key belongs to the engine that will run: azure when chosen, else openai.
+            target = "azure.api_key" if settings["engine"] == "azure" else "openai.api_key"
+            settings = settings.with_overrides({target: self.api_key})
+        return settings
 
 
 _PARAMS: list[inspect.Parameter] = [
@@ -61,6 +75,28 @@ _PARAMS: list[inspect.Parameter] = [
         "--verbose", "-v", count=True, help="More detail: stages, keys and timings (-vv for debug logs).")]),
     inspect.Parameter("debug", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[bool, typer.Option(
         "--debug", help="Show tracebacks on errors.")]),
+    # Cloud engines: what a run may spend, and how the paid calls are made.
+    inspect.Parameter("max_cost", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[float], typer.Option(
+        "--max-cost", min=0.0, metavar="USD", rich_help_panel="Cloud engines",
+        help="Most this run may spend; checked before each paid call (config: cost.max_per_run; 0 = no limit).")]),
+    inspect.Parameter("dry_run", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[bool, typer.Option(
+        "--dry-run", rich_help_panel="Cloud engines",
+        help="Print the plan, the paid calls it would make and their estimate; send nothing, spend nothing.")]),
+    inspect.Parameter("api_key", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option(
+        "--api-key", metavar="KEY", rich_help_panel="Cloud engines", show_default=False,
+        help="Key for the cloud engine (prefer OPENAI_API_KEY / AZURE_OPENAI_API_KEY: a flag shows in process lists).")]),
+    inspect.Parameter("quality", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option(
+        "--quality", metavar="low|medium|high|auto", rich_help_panel="Cloud engines",
+        help="Image quality of a cloud edit (config: cloud.quality).")]),
+    inspect.Parameter("size", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option(
+        "--size", metavar="auto|WxH", rich_help_panel="Cloud engines",
+        help="Size the image model works at (config: cloud.size).")]),
+    inspect.Parameter("input_fidelity", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option(
+        "--input-fidelity", metavar="low|high", rich_help_panel="Cloud engines",
+        help="How closely a cloud edit keeps the input's details (config: cloud.input_fidelity).")]),
+    inspect.Parameter("retry_timeouts", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[bool, typer.Option(
+        "--retry-timeouts", rich_help_panel="Cloud engines",
+        help="Re-send an image call that timed out (it may already be billed).")]),
 ]
 _NAMES = [p.name for p in _PARAMS]
 

@@ -37,6 +37,10 @@ def progress(common: Common) -> Iterator[Any]:
                 console.print(f"[yellow]skipped[/] {stage}: {info.get('reason')}")
             elif event == "done" and common.verbose:
                 console.print(_stage_line(stage, info))
+            elif event in ("estimate", "spent"):
+                console.print(_cost_line(event, info))
+                if event == "estimate":
+                    status.update(f"waiting for the {info.get('kind')} model ({info.get('model')})…")
         yield update
 
 
@@ -48,7 +52,21 @@ def _log_progress(common: Common):
             sys.stderr.write(f"skipped {stage}: {info.get('reason')}\n")
         elif event == "done" and common.verbose:
             sys.stderr.write(_stage_line(stage, info, markup=False) + "\n")
+        elif event in ("estimate", "spent"):
+            sys.stderr.write(_cost_line(event, info) + "\n")
     return update
+
+
+def _cost_line(event: str, info: dict) -> str:
+    """The cost shown before a paid call is sent, and after it answered."""
+    from ..cost import format_usd
+
+    if event == "estimate":
+        again = f" (attempt {info['attempt']})" if info.get("attempt", 1) > 1 else ""
+        return (f"{info.get('kind')} call to {info.get('model')}{again}: estimate {format_usd(info.get('usd', 0))}, "
+                f"at most {format_usd(info.get('usd_max', 0))}")
+    return f"{info.get('kind')} call to {info.get('model')}: cost {format_usd(info.get('usd', 0))} " \
+           f"({info.get('seconds', 0):.1f}s)"
 
 
 def _stage_line(stage: str, info: dict, markup: bool = True) -> str:
@@ -67,10 +85,45 @@ def render_result(result: Result, common: Common) -> None:
         where = result.output or "(not written)"
         source = "from cache" if result.cached else f"engine {result.engine}"
         w, h = result.image.size
-        sys.stderr.write(f"wrote {where} ({w}x{h}, {source})\n")
+        spent = ""
+        if result.calls or result.engine not in ("local",):
+            from ..cost import format_usd
+
+            spent = f", {len(result.calls)} paid call{'s' if len(result.calls) != 1 else ''}, {format_usd(result.cost_usd)}"
+        sys.stderr.write(f"wrote {where} ({w}x{h}, {source}{spent})\n")
         if common.verbose:
             sys.stderr.write(f"run {result.run_id}\n")
     prompt_stream.write(result.output_prompt + "\n")
+
+
+def render_dry_run(dry: Any, common: Common) -> None:
+    """The plan, then one line per paid call it would make, then the total; nothing was sent."""
+    if common.json:
+        emit_json(dry.to_dict())
+        return
+    from ..cost import format_usd
+
+    out = sys.stdout
+    origin = {"cache": "stored cloud plan", "offline parser": "offline parse; the cloud plan may differ",
+              "local": "local engine"}.get(dry.plan_source, dry.plan_source)
+    out.write(f"dry run, engine {dry.engine}: nothing is sent\n")
+    out.write(f"plan ({origin}):\n")
+    for task in dry.plan.tasks:
+        args = ", ".join(f"{k}={v}" for k, v in task.args.items() if v is not None)
+        out.write(f"  {task.kind:<11} {task.text}" + (f"  [{args}]" if args else "") + "\n")
+    if not dry.calls:
+        out.write("paid calls: none\n")
+        return
+    out.write("paid calls:\n")
+    for call in dry.calls:
+        what = f"  {call['stage']:<8} {call['kind']:<6} {call['model']}"
+        if call["cached"]:
+            out.write(f"{what}: stored, no call\n")
+        else:
+            detail = " ".join(f"{k} {v}" for k, v in call.get("detail", {}).items())
+            out.write(f"{what}{' (' + detail + ')' if detail else ''}: estimate {format_usd(call['usd'])}, "
+                      f"at most {format_usd(call['usd_max'])}\n")
+    out.write(f"total: estimate {format_usd(dry.usd)}, at most {format_usd(dry.usd_max)}\n")
 
 
 def render_analysis(analysis: Analysis, common: Common) -> None:

@@ -80,6 +80,40 @@ class RecontextOutcome:
     change: Change
 
 
+@dataclass
+class EditRequest:
+    """Every task of a plan that one image-model call should make, in one prompt.
+
+    A cloud engine answers style, recontext, add_object and recolor tasks in a
+    single edit; `mask` (mode "L", subject = white) keeps the subject and lets
+    the model repaint everything else.
+    """
+
+    prompt: str  # the user's words
+    language: str
+    tasks: list[Any]  # plan SubTasks
+    mask: Image.Image | None = None
+    style_image: Image.Image | None = None
+    style_image_name: str | None = None
+    background: Image.Image | None = None
+    quality: str = "medium"
+    size: str = "auto"
+    input_fidelity: str = "low"
+    output_format: str = "png"
+
+    def params(self) -> dict[str, Any]:
+        return {"prompt": self.prompt, "language": self.language,
+                "tasks": [{"kind": t.kind, "text": t.text, "args": t.args} for t in self.tasks],
+                "masked": self.mask is not None, "quality": self.quality, "size": self.size,
+                "input_fidelity": self.input_fidelity, "output_format": self.output_format}
+
+
+@dataclass
+class EditOutcome:
+    image: Image.Image
+    changes: list[Change]
+
+
 @runtime_checkable
 class Analyzer(Protocol):
     version: str
@@ -102,13 +136,23 @@ class Recontexter(Protocol):
 
 
 @runtime_checkable
+class Editor(Protocol):
+    """One image-model call for all the plan's edits (cloud engines); `kinds` are the task kinds it makes."""
+
+    version: str
+    kinds: tuple[str, ...]
+
+    def edit(self, image: Image.Image, request: EditRequest) -> EditOutcome: ...
+
+
+@runtime_checkable
 class Describer(Protocol):
     version: str
 
     def describe(self, plan: Plan, changes: list[Change]) -> str: ...
 
 
-ROLES = ("analyzer", "stylizer", "recontexter", "describer")
+ROLES = ("analyzer", "editor", "stylizer", "recontexter", "describer")
 
 
 @dataclass
@@ -118,6 +162,9 @@ class Engine:
     stylizer: Stylizer | None = None
     recontexter: Recontexter | None = None
     describer: Describer | None = None
+    editor: Editor | None = None
+    # Paid engines account for their calls here (a CallMeter); None for free ones.
+    meter: Any = None
 
     def role(self, role: str) -> Any:
         if role not in ROLES:

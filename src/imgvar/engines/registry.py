@@ -57,8 +57,9 @@ class EngineRegistry:
         if spec is None:
             known = ", ".join(["auto", *self._specs])
             raise UsageError(f"engine '{name}' is not available in this installation (available: {known})")
-        if not spec.available(settings):
+        if not spec.available(settings) and not spec.cloud:
             raise UsageError(f"engine '{name}' is not configured", hint="see 'imgvar config show'")
+        # A cloud engine that is not configured says what it lacks.
         return spec.factory(settings)
 
 
@@ -66,6 +67,22 @@ def _local_factory(settings: Settings) -> Engine:
     from .local import local_engine
 
     return local_engine(settings)
+
+
+def _cloud_factory(name: str) -> Callable[[Settings], Engine]:
+    def factory(settings: Settings) -> Engine:
+        from .cloud import cloud_engine
+
+        return cloud_engine(name, settings)
+    return factory
+
+
+def _cloud_available(name: str) -> Callable[[Settings], bool]:
+    def available(settings: Settings) -> bool:
+        from .cloud.provider import is_configured
+
+        return is_configured(name, settings)
+    return available
 
 
 def _load_plugins(registry: EngineRegistry) -> None:
@@ -87,6 +104,11 @@ def default_registry() -> EngineRegistry:
         registry = EngineRegistry()
         registry.register(EngineSpec("local", _local_factory, lambda s: True,
                                      summary="offline engine: runs on the CPU with no key and no download"))
+        # In this order `auto` prefers OpenAI when both are configured.
+        registry.register(EngineSpec("openai", _cloud_factory("openai"), _cloud_available("openai"), cloud=True,
+                                     summary="OpenAI: a text model plans, an image model edits (paid)"))
+        registry.register(EngineSpec("azure", _cloud_factory("azure"), _cloud_available("azure"), cloud=True,
+                                     summary="Azure OpenAI deployments of the same models (paid)"))
         _load_plugins(registry)
         _REGISTRY = registry
     return _REGISTRY

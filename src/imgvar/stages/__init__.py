@@ -1,9 +1,10 @@
-"""Pipeline stages: analyze → recontext → stylize → postprocess → describe."""
+"""Pipeline stages: analyze → edit (cloud) → recontext → stylize → postprocess → describe."""
 
 from .analyze import AnalyzeStage
 from .describe import DescribeStage
+from .edit import EditStage
 from .postprocess import PostprocessStage
 from .recontext import RecontextStage
 from .stylize import StylizeStage
 
-__all__ = ["AnalyzeStage", "DescribeStage", "PostprocessStage", "RecontextStage", "StylizeStage"]
+__all__ = ["AnalyzeStage", "DescribeStage", "EditStage", "PostprocessStage", "RecontextStage", "StylizeStage"]

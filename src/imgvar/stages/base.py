@@ -67,6 +67,11 @@ class StageReport:
         }
 
 
+def answered(state: State, kind: str) -> bool:
+    """Whether an earlier stage already made a change of this kind (a cloud edit covers several)."""
+    return any(c.kind == kind and c.applied for c in state.changes)
+
+
 class Stage:
     """Base class; subclasses set `name`, `role` and override the hooks."""
 

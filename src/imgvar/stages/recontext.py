@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..engines.base import Change, RecontextRequest
-from .base import Stage, StageOutput, State
+from .base import Stage, StageOutput, State, answered
 
 
 def recontext_request(state: State) -> RecontextRequest:
@@ -28,7 +28,7 @@ class RecontextStage(Stage):
     role = "recontexter"
 
     def applies(self, state: State) -> bool:
-        return bool(state.plan and state.plan.first("recontext"))
+        return bool(state.plan and state.plan.first("recontext")) and not answered(state, "recontext")
 
     def skip_reason(self, state: State, impl: Any) -> Change | None:
         task = state.plan.first("recontext")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..engines.base import Change, StyleRequest
-from .base import Stage, StageOutput, State
+from .base import Stage, StageOutput, State, answered
 
 
 def style_request(state: State) -> StyleRequest:
@@ -33,6 +33,8 @@ class StylizeStage(Stage):
     role = "stylizer"
 
     def applies(self, state: State) -> bool:
+        if answered(state, "style"):
+            return False
         return state.style_image is not None or bool(state.plan and state.plan.first("style"))
 
     def params(self, state: State) -> dict[str, Any]:

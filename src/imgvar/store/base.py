@@ -14,7 +14,7 @@ import secrets
 import threading
 import time
 from datetime import datetime, timezone
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, ContextManager, Protocol, runtime_checkable
 
 _DIGEST_RE = re.compile(r"[0-9a-f]{64}")
 # 20261121T081900.123Z-1a2b3c4d: milliseconds so that runs saved in the same
@@ -61,6 +61,9 @@ class Store(Protocol):
     def list_runs(self, limit: int = 20) -> list[dict[str, Any]]:
         """Up to `limit` run records, newest first."""
         ...
+
+    def lock(self, key: str) -> ContextManager[None]:
+        """An exclusive lock on `key` across processes sharing the store (single flight for paid stages)."""
 
     def append_ledger(self, row: dict[str, Any]) -> None:
         """Append one row to the append-only ledger."""

@@ -261,6 +261,28 @@ class LocalStore:
                 if is_run_id(run_id):
                     yield run_id
 
+    # -- single flight ----------------------------------------------------
+
+    @contextmanager
+    def lock(self, key: str) -> Iterator[None]:
+        """Hold an exclusive, process-wide lock named by a content key while a paid result is made.
+
+        A second process asking for the same key waits here, then finds the first one's
+        result in the store instead of paying for it again. The lock dies with its process.
+        """
+        check_digest(key, "key")
+        folder = self._ensure_dir(self._path("locks"))
+        path = os.path.join(folder, key + ".lock")
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise _store_error("open lock", path, exc) from exc
+        try:
+            with _flocked(fd, exclusive=True):
+                yield
+        finally:
+            os.close(fd)
+
     # -- ledger -----------------------------------------------------------
 
     def append_ledger(self, row: dict[str, Any]) -> None:

@@ -15,14 +15,19 @@ class TemplateDescriber:
     def describe(self, plan: Plan, changes: list[Change]) -> str:
         french = plan.language == "fr"
         done = [_summary(c, french) for c in changes if c.applied]
-        skipped = [_summary(c, french) for c in changes if not c.applied]
         if french:
             first = ("L'image d'origine " + _join(done, "puis") + ".") if done else "L'image d'origine, inchangée."
-            second = (" Non appliqué : " + "; ".join(skipped) + ".") if skipped else ""
         else:
             first = ("The original image " + _join(done, "then") + ".") if done else "The original image, unchanged."
-            second = (" Not applied: " + "; ".join(skipped) + ".") if skipped else ""
-        return first + second
+        return first + not_applied_sentence(changes, french)
+
+
+def not_applied_sentence(changes: list[Change], french: bool) -> str:
+    """" Not applied: …." for the changes that could not be made, or "" when all were."""
+    skipped = [_summary(c, french) for c in changes if not c.applied]
+    if not skipped:
+        return ""
+    return (" Non appliqué : " if french else " Not applied: ") + "; ".join(skipped) + "."
 
 
 def _summary(change: Change, french: bool) -> str:

@@ -1,0 +1,199 @@
+"""The one image call: all the plan's edits in a single `images.edit`.
+
+The input is downscaled to the size the model works at before upload; a
+recontext edit sends a mask whose transparent pixels are everything but the
+subject, and the subject's own pixels are put back afterwards unless the
+image is also being restyled. A style reference or a background image goes
+along as a second image.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+from typing import TYPE_CHECKING, Any
+
+from ...errors import EngineError
+from ..base import Change, EditOutcome, EditRequest
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from .engine import CloudContext
+
+SIZES = {"1024x1024": (1024, 1024), "1536x1024": (1536, 1024), "1024x1536": (1024, 1536)}
+REFERENCE_SIDE = 1024  # style and background references need no more
+
+
+def choose_size(setting: str, image_size: tuple[int, int]) -> tuple[int, int]:
+    """The output size for `cloud.size`: "auto" takes the standard size nearest the input's shape."""
+    if setting in SIZES:
+        return SIZES[setting]
+    if setting != "auto":
+        try:
+            w, h = (int(v) for v in setting.lower().split("x"))
+            return w, h
+        except ValueError:
+            raise EngineError(f"cloud.size '{setting}' is not WIDTHxHEIGHT or auto") from None
+    w, h = image_size
+    ratio = w / max(1, h)
+    if ratio >= 1.25:
+        return SIZES["1536x1024"]
+    if ratio <= 0.8:
+        return SIZES["1024x1536"]
+    return SIZES["1024x1024"]
+
+
+def fit_within(image: Image.Image, box: tuple[int, int]) -> Image.Image:
+    """`image` scaled down (never up) to fit in `box`, keeping its shape."""
+    from PIL import Image
+
+    scale = min(1.0, box[0] / image.width, box[1] / image.height)
+    if scale >= 1.0:
+        return image
+    return image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))),
+                        Image.Resampling.LANCZOS)
+
+
+def upload(name: str, image: Image.Image) -> tuple[str, bytes, str]:
+    """A named PNG upload with its MIME type (bare bytes would go out as octet-stream and be refused)."""
+    buf = io.BytesIO()
+    image.save(buf, "PNG", optimize=False, compress_level=6)
+    return (name, buf.getvalue(), "image/png")
+
+
+def edit_prompt(request: EditRequest) -> str:
+    """One instruction for the image model covering every task, then the user's own words."""
+    parts: list[str] = []
+    restyle = False
+    for task in request.tasks:
+        a = task.args
+        if task.kind == "style":
+            restyle = True
+            parts.append(f"Repaint the whole image in the style of {a.get('style') or task.text}, with that style's "
+                         "brushwork, palette and texture, keeping the composition and the subject recognisable.")
+        elif task.kind == "recontext":
+            subject = a.get("subject") or "the main subject"
+            keep = "its identity, pose and proportions" if restyle else "its identity, pose, colours and details"
+            parts.append(f"Keep {subject} exactly as it is ({keep}) and replace everything around it with "
+                         f"{a.get('setting') or task.text}, with matching light, perspective and a natural contact "
+                         "shadow.")
+        elif task.kind == "add_object":
+            where = f" {a['where']}" if a.get("where") else ""
+            parts.append(f"Add {a.get('object') or task.text}{where}, lit and scaled to fit the scene.")
+        elif task.kind == "recolor":
+            target = a.get("target") or "the image"
+            parts.append(f"Make {target} {a.get('color')}, changing nothing else.")
+    if request.style_image is not None:
+        parts.append("Repaint the first image in the style of the second image (its palette, brushwork and "
+                     "texture), keeping the first image's composition and subject.")
+    elif request.background is not None:
+        parts.append("Use the second image as the new surroundings.")
+    parts.append(f'The request was: "{request.prompt}".')
+    return " ".join(parts)
+
+
+class CloudEditor:
+    paid = True
+    kinds = ("style", "recontext", "add_object", "recolor")
+
+    def __init__(self, ctx: CloudContext) -> None:
+        self.ctx = ctx
+        self.version = f"{ctx.provider.name}:{ctx.provider.image_model}:edit-1"
+
+    def _uploads(self, image: Image.Image, request: EditRequest) -> tuple[tuple[int, int], list, Any]:
+        from PIL import Image
+
+        size = choose_size(request.size, image.size)
+        base = fit_within(image.convert("RGB"), size)
+        images = [upload("image.png", base)]
+        for name, extra in (("style.png", request.style_image), ("background.png", request.background)):
+            if extra is not None:
+                images.append(upload(name, fit_within(extra.convert("RGB"), (REFERENCE_SIDE, REFERENCE_SIDE))))
+                break  # one reference: a style image wins over a background
+        mask = None
+        if request.mask is not None:
+            # Transparent = may change: everything but the subject (white in the matte).
+            alpha = request.mask.convert("L").resize(base.size, Image.Resampling.BILINEAR)
+            rgba = Image.new("RGBA", base.size, (0, 0, 0, 0))
+            rgba.putalpha(alpha)
+            mask = upload("mask.png", rgba)
+        return size, images, mask
+
+    def estimate(self, image: Image.Image, request: EditRequest):
+        from PIL import Image as PILImage
+
+        from ...cost import estimate_image_call
+
+        size, images, _ = self._uploads(image, request)
+        sizes = [PILImage.open(io.BytesIO(data)).size for _, data, _ in images]
+        p = self.ctx.provider
+        return estimate_image_call(self.ctx.prices, p.name, p.image_model, quality=request.quality, size=size,
+                                   prompt_chars=len(edit_prompt(request)), input_images=sizes,
+                                   input_fidelity=request.input_fidelity)
+
+    def edit(self, image: Image.Image, request: EditRequest) -> EditOutcome:
+        from PIL import Image as PILImage
+
+        ctx = self.ctx
+        p = ctx.provider
+        size, images, mask = self._uploads(image, request)
+        prompt = edit_prompt(request)
+        estimate = self.estimate(image, request)
+        kwargs: dict[str, Any] = {
+            "model": p.image_target, "image": images if len(images) > 1 else images[0], "prompt": prompt,
+            "size": f"{size[0]}x{size[1]}", "quality": request.quality, "n": 1,
+            "output_format": "png" if (p.name == "azure" and request.output_format == "webp") else request.output_format,
+        }
+        if "mini" not in p.image_model:  # input_fidelity is not offered on the mini models
+            kwargs["input_fidelity"] = request.input_fidelity
+        if mask is not None:
+            kwargs["mask"] = mask
+        client = ctx.client().with_options(timeout=float(ctx.settings["cloud.timeout"]))
+        response = ctx.meter.send(estimate, lambda: client.images.edit(**kwargs))
+        edited = _decode_first(response, p.label)
+        result = edited.convert("RGB").resize(image.size, PILImage.Resampling.LANCZOS)
+        restyled = request.style_image is not None or any(t.kind == "style" for t in request.tasks)
+        if request.mask is not None and not restyled:
+            # The subject stays pixel for pixel the original's.
+            matte = request.mask.convert("L").resize(image.size, PILImage.Resampling.BILINEAR)
+            result = PILImage.composite(image.convert("RGB"), result, matte)
+        return EditOutcome(result, self._changes(request))
+
+    def _changes(self, request: EditRequest) -> list[Change]:
+        p = self.ctx.provider
+        detail = {"engine": p.name, "model": p.image_model}
+        changes = []
+        for task in request.tasks:
+            a = task.args
+            if task.kind == "style":
+                en, fr = f"repainted in the style of {a.get('style')}", f"repeinte dans le style {a.get('style')}"
+            elif task.kind == "recontext":
+                subject = a.get("subject") or "the subject"
+                en = f"{subject} placed in {a.get('setting')}"
+                fr = f"{a.get('subject') or 'le sujet'} placé dans {a.get('setting')}"
+            elif task.kind == "add_object":
+                en, fr = f"with {a.get('object')} added", f"avec {a.get('object')} ajouté"
+            else:
+                en = f"{a.get('target') or 'the image'} made {a.get('color')}"
+                fr = f"{a.get('target') or 'l’image'} passée en {a.get('color')}"
+            changes.append(Change(task.kind, en, True, {**detail, "summary_fr": fr}))
+        if request.style_image is not None and not any(t.kind == "style" for t in request.tasks):
+            name = request.style_image_name or "the reference image"
+            changes.append(Change("style", f"repainted in the style of {name}", True,
+                                  {**detail, "summary_fr": f"repeinte dans le style de {name}"}))
+        return changes
+
+
+def _decode_first(response: Any, label: str) -> Image.Image:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        b64 = response.data[0].b64_json
+        data = base64.b64decode(b64, validate=True)
+        image = Image.open(io.BytesIO(data))
+        image.load()
+        return image
+    except (AttributeError, IndexError, TypeError, ValueError, binascii.Error, UnidentifiedImageError, OSError):
+        raise EngineError(f"{label} returned no usable image") from None

@@ -1,0 +1,74 @@
+"""Stage 2 (cloud engines): every edit the plan asks for, in one image-model call.
+
+Only engines with an editor role run it. What it answers (style, recontext,
+add_object, recolor) the offline recontext and stylize stages then skip, so a
+run never pays twice for the same change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..engines.base import Change, EditRequest
+from .base import Stage, StageOutput, State, answered
+
+EDIT_KINDS = ("style", "recontext", "add_object", "recolor")
+
+
+def edit_request(state: State) -> EditRequest:
+    settings = state.settings
+    plan = state.plan
+    tasks = [t for t in plan.tasks if t.kind in EDIT_KINDS] if plan else []
+    return EditRequest(
+        prompt=state.prompt,
+        language=plan.language if plan else "en",
+        tasks=tasks,
+        mask=_matte(state) if any(t.kind == "recontext" for t in tasks) else None,
+        style_image=state.style_image.image if state.style_image else None,
+        style_image_name=state.style_image.source if state.style_image else None,
+        background=state.background.image if state.background else None,
+        quality=settings["cloud.quality"],
+        size=settings["cloud.size"],
+        input_fidelity=settings["cloud.input_fidelity"],
+        output_format=settings["cloud.output_format"],
+    )
+
+
+def _matte(state: State):
+    """The subject's matte (white = keep): the --mask, else the image's own alpha, else none."""
+    if state.mask is not None:
+        return state.mask
+    if state.source.image.mode == "RGBA":
+        return state.source.image.getchannel("A")
+    return None
+
+
+class EditStage(Stage):
+    name = "edit"
+    role = "editor"
+
+    def applies(self, state: State) -> bool:
+        if state.style_image is not None:
+            return True
+        return bool(state.plan and any(t.kind in EDIT_KINDS and not answered(state, t.kind) for t in state.plan.tasks))
+
+    def params(self, state: State) -> dict[str, Any]:
+        return edit_request(state).params()
+
+    def inputs(self, state: State) -> dict[str, str]:
+        inputs = {"image": state.image_digest}
+        request = edit_request(state)
+        if request.mask is not None:
+            inputs["matte_source"] = state.mask_digest or state.source.digest
+        if state.style_image is not None:
+            inputs["style_image"] = state.style_image.digest
+        if state.background is not None:
+            inputs["background"] = state.background.digest
+        return inputs
+
+    def execute(self, state: State, impl: Any) -> StageOutput:
+        outcome = impl.edit(state.image, edit_request(state))
+        return StageOutput(outcome.image, {"changes": [c.to_dict() for c in outcome.changes], "opaque": True})
+
+    def apply(self, state: State, output: StageOutput) -> None:
+        state.changes.extend(Change.from_dict(c) for c in output.data.get("changes", []))

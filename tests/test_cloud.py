@@ -1,0 +1,442 @@
+"""Cloud engines (OpenAI, Azure OpenAI) end to end, through the real SDK, against the local fake server.
+
+The fake (tests/fake_openai.py) answers with usage computed from what it was sent, so costs,
+estimates and call counts here are measured, not assumed.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from imgvar.cli.app import app
+from imgvar.errors import ExitCode
+from imgvar.prompt import parse_prompt
+
+from conftest import REPO, make_cutout, make_photo
+
+KEY = "sk-test-fake-0123456789"  # the fake's key; a distinctive string to hunt for in outputs
+ARG_FIELDS = ("style", "subject", "setting", "object", "where", "target", "color", "adjustment", "direction")
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def cloud_plan_for(user_text: str) -> dict:
+    """What a text model would answer: the offline parser's tasks in the structured-output shape."""
+    prompt = user_text.split("Request: ", 1)[1].split("\nImage:", 1)[0]
+    plan = parse_prompt(prompt)
+    tasks = []
+    for task in plan.tasks:
+        fields = dict.fromkeys(ARG_FIELDS)
+        fields.update({k: v for k, v in task.args.items() if k in fields})
+        tasks.append({"kind": task.kind, "text": task.text, **fields})
+    lead = "L'image" if plan.language == "fr" else "The image"
+    return {"language": plan.language, "subject": "a test scene", "tasks": tasks,
+            "output_prompt": f"{lead}, {prompt}."}
+
+
+@pytest.fixture
+def openai_env(fake_openai, monkeypatch):
+    fake_openai.plan_for = cloud_plan_for
+    monkeypatch.setenv("OPENAI_API_KEY", fake_openai.api_key)
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.url + "/v1")
+    return fake_openai
+
+
+@pytest.fixture
+def azure_env(fake_openai, monkeypatch):
+    fake_openai.plan_for = cloud_plan_for
+    monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", fake_openai.url)
+    monkeypatch.setenv("AZURE_OPENAI_API_KEY", fake_openai.api_key)
+    monkeypatch.setenv("IMGVAR_AZURE_TEXT_DEPLOYMENT", "plan-dep")
+    monkeypatch.setenv("IMGVAR_AZURE_IMAGE_DEPLOYMENT", "edit-dep")
+    return fake_openai
+
+
+@pytest.fixture(autouse=True)
+def no_waiting(monkeypatch):
+    """Retries wait for Retry-After or a backoff; record the waits instead of sleeping them."""
+    from imgvar.engines.cloud import calls
+
+    waits: list[float] = []
+    monkeypatch.setattr(calls, "_pause", waits.append)
+    return waits
+
+
+def kinds(fake) -> list[str]:
+    return [r.kind for r in fake.requests]
+
+
+def one_line_error(result, code: int, *fragments: str) -> str:
+    assert result.exit_code == code, (result.exit_code, result.output)
+    lines = [line for line in result.stderr.splitlines() if line.startswith("imgvar: error:")]
+    assert len(lines) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+# -- sparing by construction -----------------------------------------------------------------
+
+
+def test_a_fresh_run_makes_one_text_and_one_image_call_and_a_repeat_makes_none(openai_env, photo, tmp_path):
+    out = tmp_path / "out.png"
+    first = invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--out", out, "--json")
+    assert first.exit_code == 0, first.output
+    assert kinds(openai_env) == ["chat", "edit"]
+    data = json.loads(first.stdout)
+    assert data["engine"] == "openai" and len(data["calls"]) == 2 and data["cost_usd"] > 0
+    assert data["output_prompt"].startswith("The image, in Van Gogh style.")
+    # The edited image is the fake's (inverted colours), brought back to the input's size.
+    source = Image.open(photo).convert("RGB")
+    result = Image.open(out).convert("RGB")
+    assert result.size == source.size
+    px = source.getpixel((5, 5))
+    assert all(abs(a - (255 - b)) <= 40 for a, b in zip(result.getpixel((5, 5)), px))
+
+    second = invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--out", out, "--json")
+    assert second.exit_code == 0, second.output
+    assert kinds(openai_env) == ["chat", "edit"]  # nothing more was sent
+    again = json.loads(second.stdout)
+    assert again["cached"] is True and again["calls"] == [] and again["cost_usd"] == 0.0
+
+
+def test_auto_uses_the_configured_cloud_engine_and_says_so(openai_env, photo, tmp_path):
+    result = invoke("run", photo, "in watercolor", "--out", tmp_path / "o.png")
+    assert result.exit_code == 0, result.output
+    assert "engine openai" in result.stderr and "2 paid calls" in result.stderr
+    assert kinds(openai_env) == ["chat", "edit"]
+
+
+def test_auto_without_credentials_runs_locally(fake_openai, photo, tmp_path):
+    result = invoke("run", photo, "in watercolor", "--out", tmp_path / "o.png")
+    assert result.exit_code == 0, result.output
+    assert "engine local" in result.stderr
+    assert fake_openai.requests == []
+
+
+def test_the_cost_is_shown_before_and_after_each_call(openai_env, photo, tmp_path):
+    result = invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--out", tmp_path / "o.png")
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    estimate = next(i for i, line in enumerate(lines) if line.startswith("image call") and "estimate $" in line)
+    cost = next(i for i, line in enumerate(lines) if line.startswith("image call") and "cost $" in line)
+    assert estimate < cost
+
+
+def test_two_processes_asking_for_the_same_edit_at_once_make_one_call(openai_env, tmp_path, imgvar_home):
+    path = tmp_path / "photo.png"
+    make_photo((64, 48)).save(path)
+    openai_env.fail_next("edit", "slow", delay=1.5)  # the first edit is slow: the second process must wait
+    env = dict(os.environ)
+    cmd = [sys.executable, "-m", "imgvar", "run", str(path), "in Van Gogh style", "--engine", "openai", "--json"]
+    procs = [subprocess.Popen(cmd + ["--out", str(tmp_path / f"o{i}.png")], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for i in range(2)]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    assert kinds(openai_env).count("edit") == 1
+    assert kinds(openai_env).count("chat") == 1
+    # Each call was paid by one process; the other found its result stored.
+    calls = [call for out, _ in outputs for call in json.loads(out)["calls"]]
+    assert sorted(call["kind"] for call in calls) == ["image", "text"]
+    assert (tmp_path / "o0.png").read_bytes() == (tmp_path / "o1.png").read_bytes()
+
+
+# -- cost: estimates, budgets, ledger ----------------------------------------------------------
+
+
+def test_dry_run_prints_the_calls_and_their_estimate_and_sends_nothing(openai_env, photo):
+    result = invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--dry-run", "--json")
+    assert result.exit_code == 0, result.output
+    assert openai_env.requests == []
+    data = json.loads(result.stdout)
+    assert [c["stage"] for c in data["calls"]] == ["analyze", "edit"]
+    assert data["paid_calls"] == 2 and 0 < data["estimate_usd"] <= data["max_usd"]
+    assert data["plan"]["tasks"][0]["kind"] == "style"
+    text = invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--dry-run")
+    assert "nothing is sent" in text.stdout and "total: estimate $" in text.stdout
+    assert openai_env.requests == []
+
+
+def test_dry_run_after_a_run_counts_stored_results_as_free(openai_env, photo, tmp_path):
+    assert invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--out", tmp_path / "o.png").exit_code == 0
+    sent = len(openai_env.requests)
+    data = json.loads(invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--dry-run", "--json").stdout)
+    assert data["plan_source"] == "cache" and data["paid_calls"] == 0 and data["estimate_usd"] == 0
+    assert len(openai_env.requests) == sent
+
+
+@pytest.mark.parametrize("quality,size", [("low", "1024x1024"), ("medium", "auto"), ("high", "1536x1024")])
+def test_estimate_is_within_15_percent_of_the_cost_from_usage(openai_env, photo, tmp_path, quality, size):
+    args = ("run", photo, "in Van Gogh style", "--engine", "openai", "--quality", quality, "--size", size)
+    dry = json.loads(invoke(*args, "--dry-run", "--json").stdout)
+    result = invoke(*args, "--out", tmp_path / "o.png", "--json")
+    assert result.exit_code == 0, result.output
+    real = json.loads(result.stdout)
+    assert real["cost_usd"] > 0
+    assert abs(dry["estimate_usd"] - real["cost_usd"]) <= 0.15 * real["cost_usd"], (dry["estimate_usd"], real["cost_usd"])
+    assert dry["max_usd"] >= real["cost_usd"]
+    image_call = next(c for c in real["calls"] if c["kind"] == "image")  # the call that costs money
+    assert abs(image_call["estimate_usd"] - image_call["usd"]) <= 0.15 * image_call["usd"], image_call
+
+
+def test_a_budget_refusal_sends_nothing(openai_env, photo, tmp_path):
+    result = invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--max-cost", "0.0001",
+                    "--out", tmp_path / "o.png")
+    one_line_error(result, ExitCode.BUDGET, "--max-cost")
+    assert openai_env.requests == []
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_a_refused_image_call_is_not_sent_after_the_text_call(openai_env, photo, tmp_path, imgvar_home):
+    result = invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--max-cost", "0.01",
+                    "--out", tmp_path / "o.png")
+    one_line_error(result, ExitCode.BUDGET, "image call")
+    assert kinds(openai_env) == ["chat"]
+    # The failed run's record keeps what it did spend.
+    runs = json.loads(invoke("runs", "--json").stdout)
+    assert runs[0]["status"] == "failed" and runs[0]["cost"]["usd"] > 0
+
+
+def test_the_daily_budget_counts_earlier_runs(openai_env, photo, tmp_path, monkeypatch):
+    monkeypatch.setenv("IMGVAR_COST_DAILY_BUDGET", "0.06")
+    assert invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--out", tmp_path / "a.png").exit_code == 0
+    sent = len(openai_env.requests)
+    result = invoke("run", photo, "in watercolor", "--engine", "openai", "--out", tmp_path / "b.png")
+    one_line_error(result, ExitCode.BUDGET, "daily")
+    assert len(openai_env.requests) - sent <= 1  # at most the cheap text call went out
+    assert "edit" not in kinds(openai_env)[sent:]
+
+
+def test_imgvar_cost_totals_what_the_runs_spent(openai_env, photo, tmp_path):
+    spent = 0.0
+    for prompt in ("in Van Gogh style", "in watercolor"):
+        result = invoke("run", photo, prompt, "--engine", "openai", "--out", tmp_path / "o.png", "--json")
+        spent += json.loads(result.stdout)["cost_usd"]
+    report = invoke("cost", "--json")
+    assert report.exit_code == 0, report.output
+    data = json.loads(report.stdout)["summary"]
+    assert data["calls"] == 4
+    assert abs(data["total_usd"] - spent) < 1e-6
+    assert {row["model"] for row in data["by_model"]} == {"gpt-4.1-mini", "gpt-image-1.5"}
+
+
+# -- retries, timeouts and refusals ----------------------------------------------------------
+
+
+def test_429_is_retried_after_retry_after(openai_env, photo, tmp_path, no_waiting):
+    openai_env.fail_next("edit", "429", retry_after=7)
+    result = invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--out", tmp_path / "o.png")
+    assert result.exit_code == 0, result.output
+    assert kinds(openai_env) == ["chat", "edit", "edit"]
+    assert no_waiting == [7.0]
+
+
+def test_500_is_retried_with_backoff_then_gives_up(openai_env, photo, tmp_path, no_waiting):
+    openai_env.fail_next("edit", "500", times=3)
+    result = invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--out", tmp_path / "o.png")
+    one_line_error(result, ExitCode.ENGINE, "500", "after 3 attempts")
+    assert kinds(openai_env) == ["chat", "edit", "edit", "edit"]  # cloud.max_retries = 2
+    assert len(no_waiting) == 2 and no_waiting[1] > no_waiting[0] > 0
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_a_timed_out_image_call_is_not_resent(openai_env, photo, tmp_path, monkeypatch):
+    monkeypatch.setenv("IMGVAR_CLOUD_TIMEOUT", "1")
+    openai_env.fail_next("edit", "slow", delay=3)
+    result = invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--out", tmp_path / "o.png")
+    one_line_error(result, ExitCode.ENGINE, "timed out", "may already be billed", "--retry-timeouts")
+    assert kinds(openai_env) == ["chat", "edit"]
+    # The ledger counts the call that may have been billed.
+    summary = json.loads(invoke("cost", "--json").stdout)["summary"]
+    assert summary["calls"] == 2 and summary["total_usd"] > 0.01
+
+
+def test_retry_timeouts_lets_a_timed_out_image_call_be_resent(openai_env, photo, tmp_path, monkeypatch):
+    monkeypatch.setenv("IMGVAR_CLOUD_TIMEOUT", "1")
+    openai_env.fail_next("edit", "slow", delay=3)
+    result = invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--retry-timeouts",
+                    "--out", tmp_path / "o.png")
+    assert result.exit_code == 0, result.output
+    assert kinds(openai_env) == ["chat", "edit", "edit"]
+
+
+def test_moderation_blocked_ends_with_the_content_code_and_is_not_retried(openai_env, photo, tmp_path):
+    openai_env.fail_next("edit", "moderation_blocked")
+    result = invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--out", tmp_path / "o.png")
+    one_line_error(result, ExitCode.CONTENT, "moderation_blocked")
+    assert kinds(openai_env) == ["chat", "edit"]
+
+
+def test_azure_content_filter_names_the_category(azure_env, photo, tmp_path):
+    azure_env.fail_next("edit", "content_filter")
+    result = invoke("run", photo, "in Van Gogh style", "--engine", "azure", "--out", tmp_path / "o.png")
+    one_line_error(result, ExitCode.CONTENT, "contentFilter", "violence")
+    assert kinds(azure_env) == ["chat", "edit"]
+
+
+def test_a_text_model_refusal_is_a_content_refusal(openai_env, photo):
+    openai_env.fail_next("chat", "refusal")
+    result = invoke("analyze", photo, "in Van Gogh style", "--engine", "openai")
+    one_line_error(result, ExitCode.CONTENT, "refused")
+    assert kinds(openai_env) == ["chat"]
+
+
+@pytest.mark.parametrize("fault", ["malformed", "bad_schema"])
+def test_a_malformed_answer_is_an_engine_error(openai_env, photo, fault):
+    openai_env.fail_next("chat", fault)
+    result = invoke("analyze", photo, "in Van Gogh style", "--engine", "openai")
+    one_line_error(result, ExitCode.ENGINE, "malformed")
+    assert kinds(openai_env) == ["chat"]
+
+
+def test_a_wrong_key_is_an_engine_error_that_never_shows_the_key(fake_openai, photo, monkeypatch):
+    wrong = "sk-wrong-key-that-must-not-leak-42"
+    monkeypatch.setenv("OPENAI_API_KEY", wrong)
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.url + "/v1")
+    result = invoke("analyze", photo, "in Van Gogh style", "--engine", "openai", "--debug")
+    assert result.exit_code == ExitCode.ENGINE
+    assert "credentials" in result.stderr and wrong not in result.output
+
+
+def test_an_unreachable_service_fails_fast_with_one_line(photo, monkeypatch, no_waiting):
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")  # the discard port: nothing listens
+    result = invoke("analyze", photo, "in Van Gogh style", "--engine", "openai")
+    one_line_error(result, ExitCode.ENGINE, "cannot reach OpenAI")
+    assert len(no_waiting) == 2
+
+
+def test_an_unpriced_model_is_refused_before_anything_is_sent(openai_env, photo, monkeypatch):
+    monkeypatch.setenv("IMGVAR_OPENAI_IMAGE_MODEL", "gpt-image-2")
+    result = invoke("run", photo, "in Van Gogh style", "--engine", "openai")
+    one_line_error(result, ExitCode.USAGE, "gpt-image-2", "cost.prices")
+    assert openai_env.requests == []
+
+
+# -- what is sent --------------------------------------------------------------------------------
+
+
+def test_the_input_is_downscaled_to_the_model_size_and_uploaded_as_named_png(openai_env, tmp_path):
+    big = tmp_path / "big.png"
+    make_photo((2400, 1500)).save(big)
+    assert invoke("run", big, "in Van Gogh style", "--engine", "openai", "--out", tmp_path / "o.png").exit_code == 0
+    edit = openai_env.calls("edit")[0]
+    image = edit.files[0]
+    assert image.content_type == "image/png" and image.filename.endswith(".png")
+    assert image.size[0] <= 1536 and image.size[1] <= 1024 and max(image.size) == 1536
+    assert edit.form["size"] == "1536x1024" and edit.form["quality"] == "medium"
+    assert edit.form["input_fidelity"] == "low"
+    chat = openai_env.calls("chat")[0]
+    assert chat.details == ["low"] and max(chat.images[0]) <= 512
+    assert Image.open(tmp_path / "o.png").size == (2400, 1500)
+
+
+def test_recontext_sends_a_mask_that_keeps_the_subject(openai_env, tmp_path):
+    subject = tmp_path / "cutout.png"
+    make_cutout((120, 90)).save(subject)
+    out = tmp_path / "o.png"
+    result = invoke("recontext", subject, "on a beach at sunset", "--engine", "openai", "--out", out)
+    assert result.exit_code == 0, result.output
+    edit = openai_env.calls("edit")[0]
+    files = {f.field: f for f in edit.files}
+    mask = files["mask"]
+    assert mask.content_type == "image/png" and mask.size == files["image"].size
+    alpha = Image.open(io.BytesIO(mask.data)).getchannel("A")
+    w, h = alpha.size
+    assert alpha.getpixel((w // 2, h // 2)) == 255 and alpha.getpixel((1, 1)) == 0  # subject kept, rest editable
+    # The subject's pixels are the original's; the setting is the model's.
+    original = Image.open(subject).convert("RGB")
+    made = Image.open(out).convert("RGB")
+    assert made.getpixel((60, 45)) == original.getpixel((60, 45))
+
+
+def test_a_style_image_goes_along_as_a_second_image(openai_env, photo, tmp_path):
+    style = tmp_path / "style.png"
+    make_photo((64, 64), seed=9).save(style)
+    result = invoke("stylize", photo, "--style-image", style, "--engine", "openai", "--out", tmp_path / "o.png")
+    assert result.exit_code == 0, result.output
+    edit = openai_env.calls("edit")[0]
+    assert [f.filename for f in edit.files] == ["image.png", "style.png"]
+
+
+# -- Azure ---------------------------------------------------------------------------------------
+
+
+def test_azure_uses_deployments_api_version_and_the_api_key_header(azure_env, photo, tmp_path):
+    result = invoke("run", photo, "in Van Gogh style", "--engine", "azure", "--out", tmp_path / "o.png")
+    assert result.exit_code == 0, result.output
+    chat, edit = azure_env.requests
+    assert (chat.deployment, edit.deployment) == ("plan-dep", "edit-dep")
+    assert chat.query["api-version"] == edit.query["api-version"] == "2025-04-01-preview"
+    assert edit.headers["api-key"] == azure_env.api_key and "authorization" not in edit.headers
+
+
+def test_azure_v1_base_url_works_too(fake_openai, photo, tmp_path, monkeypatch):
+    fake_openai.plan_for = cloud_plan_for
+    monkeypatch.setenv("IMGVAR_AZURE_BASE_URL", fake_openai.url + "/openai/v1/")
+    monkeypatch.setenv("AZURE_OPENAI_API_KEY", fake_openai.api_key)
+    result = invoke("run", photo, "in Van Gogh style", "--engine", "azure", "--out", tmp_path / "o.png")
+    assert result.exit_code == 0, result.output
+    assert [r.path for r in fake_openai.requests] == ["/openai/v1/chat/completions", "/openai/v1/images/edits"]
+
+
+def test_openai_and_azure_produce_the_same_plan_schema(fake_openai, photo, monkeypatch):
+    schema = json.loads((REPO / "src/imgvar/schemas/analysis-1.json").read_text())
+    fake_openai.plan_for = cloud_plan_for
+    prompt = "put the cat on a beach at sunset, in watercolor, a bit brighter"
+    monkeypatch.setenv("OPENAI_API_KEY", fake_openai.api_key)
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.url + "/v1")
+    monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", fake_openai.url)
+    monkeypatch.setenv("AZURE_OPENAI_API_KEY", fake_openai.api_key)
+    plans = {}
+    for engine in ("openai", "azure", "local"):
+        result = invoke("analyze", photo, prompt, "--engine", engine, "--json")
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.stdout)
+        jsonschema.validate(data, schema)
+        plans[engine] = data["plan"]
+    assert plans["openai"] == plans["azure"]
+    assert [t["kind"] for t in plans["openai"]["tasks"]] == [t["kind"] for t in plans["local"]["tasks"]]
+    assert plans["openai"]["output_prompt"]  # the draft the describer completes
+
+
+# -- secrets ---------------------------------------------------------------------------------------
+
+
+def test_no_key_in_any_output_or_stored_file(openai_env, photo, tmp_path, imgvar_home):
+    out = tmp_path / "o.png"
+    texts = []
+    for args in (("run", photo, "in Van Gogh style", "--engine", "openai", "--out", out, "-vv"),
+                 ("run", photo, "in Van Gogh style", "--engine", "openai", "--out", out, "--json"),
+                 ("config", "show"), ("config", "show", "--json"), ("cost", "--json"), ("runs", "--json")):
+        result = invoke(*args)
+        assert result.exit_code == 0, result.output
+        texts.append(result.output)
+    openai_env.fail_next("edit", "500", times=3)
+    texts.append(invoke("run", photo, "in pop art", "--engine", "openai", "--out", out, "--debug").output)
+    assert all(KEY not in text for text in texts)
+    for path in [*imgvar_home.rglob("*"), out]:
+        if path.is_file():
+            assert KEY.encode() not in path.read_bytes(), path
+
+
+def test_config_show_masks_keys_and_names_the_environment_variable(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    result = invoke("config", "show", "--json")
+    rows = {row["key"]: row for row in json.loads(result.stdout)["settings"]}
+    assert rows["openai.api_key"]["value"] == "****" and rows["openai.api_key"]["source"] == "env OPENAI_API_KEY"

@@ -347,22 +347,55 @@ def test_the_input_is_downscaled_to_the_model_size_and_uploaded_as_named_png(ope
 
 
 def test_recontext_sends_a_mask_that_keeps_the_subject(openai_env, tmp_path):
+    photo = tmp_path / "photo.png"
+    make_photo((120, 90)).save(photo)
+    mask = tmp_path / "mask.png"
+    matte = Image.new("L", (120, 90), 0)
+    matte.paste(255, (40, 30, 80, 70))
+    matte.save(mask)
+    out = tmp_path / "o.png"
+    result = invoke("recontext", photo, "on a beach at sunset", "--mask", mask, "--engine", "openai", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert kinds(openai_env) == ["edit"]  # the one-stage command needs no planning call
+    edit = openai_env.calls("edit")[0]
+    files = {f.field: f for f in edit.files}
+    sent = files["mask"]
+    assert sent.content_type == "image/png" and sent.size == files["image"].size
+    alpha = Image.open(io.BytesIO(sent.data)).getchannel("A")
+    w, h = alpha.size
+    assert alpha.getpixel((w // 2, h // 2)) == 255 and alpha.getpixel((1, 1)) == 0  # subject kept, rest editable
+    # The subject's pixels are the original's; around it, the model's.
+    original = Image.open(photo).convert("RGB")
+    made = Image.open(out).convert("RGB")
+    assert made.getpixel((60, 50)) == original.getpixel((60, 50))
+    assert made.getpixel((5, 5)) != original.getpixel((5, 5))
+
+
+def test_a_cutout_gets_a_generated_setting_and_keeps_its_pixels(openai_env, tmp_path, monkeypatch):
+    monkeypatch.setenv("IMGVAR_RECONTEXT_HARMONIZE", "0")  # no colour harmonisation: the subject stays exact
     subject = tmp_path / "cutout.png"
     make_cutout((120, 90)).save(subject)
     out = tmp_path / "o.png"
-    result = invoke("recontext", subject, "on a beach at sunset", "--engine", "openai", "--out", out)
+    result = invoke("run", subject, "put it on a beach at sunset", "--engine", "openai", "--out", out, "--json")
     assert result.exit_code == 0, result.output
-    edit = openai_env.calls("edit")[0]
-    files = {f.field: f for f in edit.files}
-    mask = files["mask"]
-    assert mask.content_type == "image/png" and mask.size == files["image"].size
-    alpha = Image.open(io.BytesIO(mask.data)).getchannel("A")
-    w, h = alpha.size
-    assert alpha.getpixel((w // 2, h // 2)) == 255 and alpha.getpixel((1, 1)) == 0  # subject kept, rest editable
-    # The subject's pixels are the original's; the setting is the model's.
+    assert kinds(openai_env) == ["chat", "generate"]  # a new element from nothing: no upload
+    assert openai_env.calls("generate")[0].json["size"] == "1536x1024"  # nearest to 4:3
+    data = json.loads(result.stdout)
+    assert data["changes"][0]["detail"]["generated_setting"] is True
     original = Image.open(subject).convert("RGB")
     made = Image.open(out).convert("RGB")
-    assert made.getpixel((60, 45)) == original.getpixel((60, 45))
+    assert made.size == original.size
+    assert made.getpixel((60, 45)) == original.getpixel((60, 45))  # the subject, untouched
+
+
+def test_a_cutout_with_a_background_is_composited_for_free(openai_env, tmp_path, background):
+    subject = tmp_path / "cutout.png"
+    make_cutout((120, 90)).save(subject)
+    result = invoke("run", subject, "put it on a beach", "--background", background, "--engine", "openai",
+                    "--out", tmp_path / "o.png", "--json")
+    assert result.exit_code == 0, result.output
+    assert kinds(openai_env) == ["chat"]  # planning only; the compositing is local
+    assert json.loads(result.stdout)["changes"][0]["kind"] == "recontext"
 
 
 def test_a_style_image_goes_along_as_a_second_image(openai_env, photo, tmp_path):
@@ -440,3 +473,38 @@ def test_config_show_masks_keys_and_names_the_environment_variable(monkeypatch):
     result = invoke("config", "show", "--json")
     rows = {row["key"]: row for row in json.loads(result.stdout)["settings"]}
     assert rows["openai.api_key"]["value"] == "****" and rows["openai.api_key"]["source"] == "env OPENAI_API_KEY"
+
+
+def test_azure_entra_sign_in_sends_a_bearer_token_and_no_key(fake_openai, photo, tmp_path, monkeypatch):
+    from imgvar.engines.cloud import provider
+
+    fake_openai.plan_for = cloud_plan_for
+    fake_openai.azure_token = "entra-token-for-tests"
+    # DefaultAzureCredential needs a signed-in machine; its token provider is replaced by one that
+    # hands out the fake's token, and the SDK's own token handling runs as it would.
+    monkeypatch.setattr(provider, "_entra_token_provider", lambda: (lambda: fake_openai.azure_token))
+    monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", fake_openai.url)
+    monkeypatch.setenv("IMGVAR_AZURE_AUTH", "entra")
+    result = invoke("run", photo, "in Van Gogh style", "--engine", "azure", "--out", tmp_path / "o.png")
+    assert result.exit_code == 0, result.output
+    for request in fake_openai.requests:
+        assert request.headers["authorization"] == "Bearer entra-token-for-tests"
+        assert "api-key" not in request.headers
+
+
+def test_azure_entra_without_azure_identity_says_what_to_install(fake_openai, photo, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_azure_identity(name, *args, **kwargs):
+        if name.startswith("azure.identity"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_azure_identity)
+    monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", fake_openai.url)
+    monkeypatch.setenv("IMGVAR_AZURE_AUTH", "entra")
+    result = invoke("analyze", photo, "in Van Gogh style", "--engine", "azure")
+    one_line_error(result, ExitCode.USAGE, "azure-identity")
+    assert fake_openai.requests == []

@@ -150,6 +150,12 @@ def render_analysis(analysis: Analysis, common: Common) -> None:
     console.print(f"image: {facts.width}x{facts.height} {facts.format} {facts.mode}, {facts.orientation}, "
                   f"{facts.megapixels} MP{', alpha' if facts.has_alpha else ''}")
     console.print(f"dominant colours: {colours}")
+    if plan.output_prompt:
+        console.print(f"draft output prompt: {plan.output_prompt}")
+    if analysis.cost_usd:
+        from ..cost import format_usd
+
+        console.print(f"cost: {format_usd(analysis.cost_usd)}")
 
 
 def render_sheet(result, common: Common) -> None:

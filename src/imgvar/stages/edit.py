@@ -15,10 +15,20 @@ from .base import Stage, StageOutput, State, answered
 EDIT_KINDS = ("style", "recontext", "add_object", "recolor")
 
 
+def edit_tasks(state: State) -> list:
+    """The plan's tasks a paid edit should make: not those already made, and not a recontext that
+    the offline compositor does for free (a background image and the subject's matte are given)."""
+    if state.plan is None:
+        return []
+    free_recontext = state.background is not None and _matte(state) is not None
+    return [t for t in state.plan.tasks if t.kind in EDIT_KINDS and not answered(state, t.kind)
+            and not (t.kind == "recontext" and free_recontext)]
+
+
 def edit_request(state: State) -> EditRequest:
     settings = state.settings
     plan = state.plan
-    tasks = [t for t in plan.tasks if t.kind in EDIT_KINDS] if plan else []
+    tasks = edit_tasks(state)
     return EditRequest(
         prompt=state.prompt,
         language=plan.language if plan else "en",
@@ -48,9 +58,7 @@ class EditStage(Stage):
     role = "editor"
 
     def applies(self, state: State) -> bool:
-        if state.style_image is not None:
-            return True
-        return bool(state.plan and any(t.kind in EDIT_KINDS and not answered(state, t.kind) for t in state.plan.tasks))
+        return bool(edit_tasks(state)) or (state.style_image is not None and not answered(state, "style"))
 
     def params(self, state: State) -> dict[str, Any]:
         return edit_request(state).params()

@@ -1,10 +1,15 @@
-"""The one image call: all the plan's edits in a single `images.edit`.
+"""The one image call: all the plan's edits in a single `images.edit` (or one `images.generate`).
 
 The input is downscaled to the size the model works at before upload; a
 recontext edit sends a mask whose transparent pixels are everything but the
 subject, and the subject's own pixels are put back afterwards unless the
 image is also being restyled. A style reference or a background image goes
 along as a second image.
+
+A cut-out (a subject on a transparent background) has no setting to edit: the
+new setting is a new element from nothing, so it is generated
+(`images.generate`, no image upload) and the subject is composited into it
+locally, pixel for pixel, with the offline engine's harmonised compositing.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ if TYPE_CHECKING:
 
     from .engine import CloudContext
 
+CUTOUT_TRANSPARENT_SHARE = 0.2  # an image this much fully transparent is a cut-out
 SIZES = {"1024x1024": (1024, 1024), "1536x1024": (1536, 1024), "1024x1536": (1024, 1536)}
 REFERENCE_SIDE = 1024  # style and background references need no more
 
@@ -94,6 +100,25 @@ def edit_prompt(request: EditRequest) -> str:
     return " ".join(parts)
 
 
+def generates(image: Image.Image, request: EditRequest) -> bool:
+    """Whether the plan needs a new element from nothing: a new setting for a cut-out, and nothing else."""
+    if [t.kind for t in request.tasks] != ["recontext"] or request.style_image is not None:
+        return False
+    if request.background is not None or image.mode != "RGBA":
+        return False
+    alpha = image.getchannel("A")
+    transparent = alpha.histogram()[0]
+    return transparent >= CUTOUT_TRANSPARENT_SHARE * image.width * image.height
+
+
+def generate_prompt(request: EditRequest) -> str:
+    task = next(t for t in request.tasks if t.kind == "recontext")
+    subject = task.args.get("subject") or "the subject"
+    setting = task.args.get("setting") or task.text
+    return (f"A photograph of {setting}, seen at eye level, with open ground in the middle of the frame where "
+            f"{subject} will be placed; natural, consistent light. The request was: \"{request.prompt}\".")
+
+
 class CloudEditor:
     paid = True
     kinds = ("style", "recontext", "add_object", "recolor")
@@ -126,9 +151,14 @@ class CloudEditor:
 
         from ...cost import estimate_image_call
 
+        p = self.ctx.provider
+        if generates(image, request):
+            return estimate_image_call(self.ctx.prices, p.name, p.image_model, quality=request.quality,
+                                       size=choose_size(request.size, image.size),
+                                       prompt_chars=len(generate_prompt(request)), input_images=[],
+                                       input_fidelity=request.input_fidelity)
         size, images, _ = self._uploads(image, request)
         sizes = [PILImage.open(io.BytesIO(data)).size for _, data, _ in images]
-        p = self.ctx.provider
         return estimate_image_call(self.ctx.prices, p.name, p.image_model, quality=request.quality, size=size,
                                    prompt_chars=len(edit_prompt(request)), input_images=sizes,
                                    input_fidelity=request.input_fidelity)
@@ -136,6 +166,8 @@ class CloudEditor:
     def edit(self, image: Image.Image, request: EditRequest) -> EditOutcome:
         from PIL import Image as PILImage
 
+        if generates(image, request):
+            return self._generate_setting(image, request)
         ctx = self.ctx
         p = ctx.provider
         size, images, mask = self._uploads(image, request)
@@ -160,6 +192,33 @@ class CloudEditor:
             matte = request.mask.convert("L").resize(image.size, PILImage.Resampling.BILINEAR)
             result = PILImage.composite(image.convert("RGB"), result, matte)
         return EditOutcome(result, self._changes(request))
+
+    def _generate_setting(self, image: Image.Image, request: EditRequest) -> EditOutcome:
+        """A generated scene for a cut-out, with the subject composited in locally."""
+        from ..base import RecontextRequest
+        from ..local.recontexter import LocalRecontexter
+
+        ctx = self.ctx
+        p = ctx.provider
+        size = choose_size(request.size, image.size)
+        kwargs: dict[str, Any] = {
+            "model": p.image_target, "prompt": generate_prompt(request), "size": f"{size[0]}x{size[1]}",
+            "quality": request.quality, "n": 1,
+            "output_format": "png" if (p.name == "azure" and request.output_format == "webp") else request.output_format,
+        }
+        client = ctx.client().with_options(timeout=float(ctx.settings["cloud.timeout"]))
+        response = ctx.meter.send(self.estimate(image, request), lambda: client.images.generate(**kwargs))
+        scene = _decode_first(response, p.label).convert("RGB")
+        task = next(t for t in request.tasks if t.kind == "recontext")
+        settings = ctx.settings
+        local = LocalRecontexter().recontext(image, RecontextRequest(
+            setting=task.args.get("setting") or task.text, subject=task.args.get("subject"), background=scene,
+            mask=request.mask, harmonize=float(settings["recontext.harmonize"]),
+            feather=float(settings["recontext.feather"]), shadow=float(settings["recontext.shadow"]),
+            seed=int(settings["seed"])))
+        change = local.change
+        change.detail.update({"engine": p.name, "model": p.image_model, "generated_setting": True})
+        return EditOutcome(local.image, [change])
 
     def _changes(self, request: EditRequest) -> list[Change]:
         p = self.ctx.provider

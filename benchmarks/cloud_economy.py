@@ -88,8 +88,14 @@ def plan_for(user_text: str) -> dict:
         fields = dict.fromkeys(ARG_FIELDS)
         fields.update({k: v for k, v in task.args.items() if k in fields})
         tasks.append({"kind": task.kind, "text": task.text, **fields})
-    lead = "L'image" if plan.language == "fr" else "The image"
-    return {"language": plan.language, "subject": "a scene", "tasks": tasks, "output_prompt": f"{lead}, {prompt}."}
+    # A two-sentence draft, as the schema asks for: its length is most of the answer's tokens.
+    if plan.language == "fr":
+        draft = (f"L'image garde la composition et le sujet de l'original, modifiée comme demandé : {prompt}. "
+                 "Tout ce que la demande ne mentionne pas reste tel quel.")
+    else:
+        draft = (f"The image keeps the composition and the subject of the original, changed as asked: {prompt}. "
+                 "Everything the request does not mention stays as it was.")
+    return {"language": plan.language, "subject": "a photographed scene", "tasks": tasks, "output_prompt": draft}
 
 
 # -- homes, settings and runs ---------------------------------------------------------------------
@@ -125,13 +131,14 @@ def fresh_home(fake: FakeOpenAI, engine: str = "openai", **env: str) -> Iterator
 def run_once(fake: FakeOpenAI, image: Path, prompt: str, scratch: Path) -> tuple[Any, list]:
     """One `imgvar.api.run` with the current environment; the result and the requests it sent."""
     start = len(fake.requests)
-    out = scratch / ("out.jpg" if image.stat().st_size > 4_000_000 else "out.png")
+    out = scratch / "out.jpg"  # the result is written as a user's run would; JPEG keeps big inputs quick
     result = api.run(image, prompt, out=out, settings=load_settings())
     return result, fake.requests[start:]
 
 
 def call_counts(requests: list) -> dict[str, int]:
-    return {"text": sum(r.kind == "chat" for r in requests), "image": sum(r.kind == "edit" for r in requests)}
+    return {"text": sum(r.kind == "chat" for r in requests),
+            "image": sum(r.kind in ("edit", "generate") for r in requests)}
 
 
 def rel_error(estimate: float, real: float) -> float | None:
@@ -159,7 +166,7 @@ def synthetic_photo(path: Path, size: tuple[int, int] = BIG_SIZE) -> Path:
         cx, cy = rng.integers(0, w), rng.integers(int(h * 0.66), h)
         draw.ellipse([cx - 60, cy - 20, cx + 60, cy + 20], fill=(60 + i % 30, 120 + i % 40, 45))
     image = image.filter(ImageFilter.GaussianBlur(2))
-    arr = np.asarray(image).astype(np.int16) + rng.integers(-4, 5, size=(h, w, 3), dtype=np.int16)
+    arr = np.asarray(image).astype(np.int16) + rng.integers(-10, 11, size=(h, w, 3), dtype=np.int16)
     Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "RGB").save(path, "JPEG", quality=90)
     return path
 
@@ -189,13 +196,17 @@ def _display(path: Path) -> str:
 # -- 1. calls and bytes per run -------------------------------------------------------------------
 
 
-def measure_uploads(fake: FakeOpenAI, cases: list[tuple[str, Path, str]], scratch: Path) -> list[dict]:
-    rows = []
+def measure_uploads(fake: FakeOpenAI, cases: list[tuple[str, Path, str]], scratch: Path) -> tuple[list[dict], dict]:
+    """One row per case, and the image-call request of each OpenAI case, by (input, prompt)."""
+    rows, sent = [], {}
     for engine, image, prompt in cases:
         with fresh_home(fake, engine):
             result, requests = run_once(fake, image, prompt, scratch)
         chats = [r for r in requests if r.kind == "chat"]
         edits = [r for r in requests if r.kind == "edit"]
+        images = [r for r in requests if r.kind in ("edit", "generate")]
+        if engine == "openai" and images:
+            sent[(image, prompt)] = images[0]
         uploads = [{"field": f.field, "filename": f.filename, "pixels": list(f.size) if f.size else None,
                     "bytes": len(f.data), "mode": f.mode} for r in edits for f in r.files]
         image_upload = next((u for u in uploads if u["field"].startswith("image")), None)
@@ -204,19 +215,32 @@ def measure_uploads(fake: FakeOpenAI, cases: list[tuple[str, Path, str]], scratc
             "engine": engine, "input": describe_input(image), "prompt": prompt,
             "tasks": [t.kind for t in result.plan.tasks],
             "calls": call_counts(requests),
-            "body_bytes": {"text": sum(r.body_bytes for r in chats), "image": sum(r.body_bytes for r in edits)},
+            "image_call": "+".join(r.kind for r in images) or None,
+            "body_bytes": {"text": sum(r.body_bytes for r in chats), "image": sum(r.body_bytes for r in images)},
             "text_thumbnail_pixels": [list(s) for r in chats for s in r.images],
             "text_image_detail": [d for r in chats for d in r.details],
-            "edit_form": {k: v for k, v in (edits[0].form if edits else {}).items() if k != "prompt"},
+            "image_call_options": _options(images[0]) if images else {},
             "uploads": uploads,
             "upload_pixels": image_upload["pixels"] if image_upload else None,
             "upload_image_bytes": image_upload["bytes"] if image_upload else None,
             "mask_bytes": mask_upload["bytes"] if mask_upload else None,
             "upload_vs_input_bytes": (image_upload["bytes"] / image.stat().st_size) if image_upload else None,
+            "upload_vs_input_pixels": (_area(image_upload["pixels"]) / _area(describe_input(image)["pixels"])
+                                       if image_upload else None),
             "cost_usd": result.cost_usd,
-            "edit_prompt": edits[0].form.get("prompt") if edits else None,
+            "image_prompt": _options(images[0], prompt=True).get("prompt") if images else None,
         })
-    return rows
+    return rows, sent
+
+
+def _options(record: Any, prompt: bool = False) -> dict[str, Any]:
+    """The text parameters of an image call (multipart form of an edit, JSON of a generation)."""
+    source = record.form if record.kind == "edit" else (record.json or {})
+    return {k: v for k, v in source.items() if isinstance(v, (str, int, float)) and (prompt or k != "prompt")}
+
+
+def _area(size: list) -> int:
+    return size[0] * size[1]
 
 
 # -- 2. estimate against cost ---------------------------------------------------------------------
@@ -246,7 +270,9 @@ def measure_costs(fake: FakeOpenAI, image: Path, prompt: str, scratch: Path) -> 
             for estimate in dry.calls:
                 real = by_kind.get(estimate["kind"], {}).get("usd", 0.0)
                 per_call[estimate["kind"]] = {"estimate_usd": estimate["usd"], "max_usd": estimate["usd_max"],
-                                              "usd": real, "rel_error": rel_error(estimate["usd"], real)}
+                                              "usd": real, "rel_error": rel_error(estimate["usd"], real),
+                                              "estimate_tokens": estimate["tokens"],
+                                              "usage": by_kind.get(estimate["kind"], {}).get("usage")}
             cells.append({
                 "model": model, "quality": quality, "size": f"{size[0]}x{size[1]}",
                 "estimate_usd": dry.usd, "max_usd": dry.usd_max, "usd": result.cost_usd,
@@ -318,17 +344,16 @@ def naive_png(path: Path) -> bytes:
         return buf.getvalue()
 
 
-def measure_peer(fake: FakeOpenAI, cases: list[tuple[Path, str]], scratch: Path) -> list[dict]:
+def measure_peer(fake: FakeOpenAI, cases: list[tuple[Path, str]], sent: dict) -> list[dict]:
+    """The naive client against imgvar's own image call for the same case, as measured in part 1."""
     import openai
 
     prices = load_prices()
+    with fresh_home(fake):
+        model = load_settings()["openai.image_model"]
     rows = []
     for image, prompt in cases:
-        with fresh_home(fake):
-            settings = load_settings()
-            model = settings["openai.image_model"]
-            result, requests = run_once(fake, image, prompt, scratch)
-        ours = next(r for r in requests if r.kind == "edit")
+        ours = sent[(image, prompt)]
         ours_usage = ours.response["usage"]
         form = ours.form
         data = naive_png(image)
@@ -438,14 +463,17 @@ def print_report(report: dict[str, Any]) -> None:
     for r in report["uploads"]:
         rows.append([r["input"]["file"], r["input"]["mode"], px(r["input"]["pixels"]), kib(r["input"]["file_bytes"]),
                      r["prompt"] if r["engine"] == "openai" else f"{r['prompt']} [azure]",
-                     f"{r['calls']['text']}+{r['calls']['image']}", kib(r["body_bytes"]["text"]),
+                     f"{r['calls']['text']}+{r['calls']['image']}", r["image_call"] or "-",
+                     kib(r["body_bytes"]["text"]),
                      px(r["text_thumbnail_pixels"][0] if r["text_thumbnail_pixels"] else None),
                      kib(r["body_bytes"]["image"]), px(r["upload_pixels"]), kib(r["upload_image_bytes"]),
-                     kib(r["mask_bytes"]), pct(r["upload_vs_input_bytes"], signed=False)])
-    print(table(["input", "mode", "pixels", "file", "prompt", "calls t+i", "text body", "thumb", "image body",
-                 "upload px", "upload", "mask", "upload/file"], rows, right={2, 3, 5, 6, 7, 8, 9, 10, 11, 12}))
-    print("\n   text body / image body: request bytes the server received for the text call and the image call")
-    print("   thumb: the low-detail copy in the text call; upload: the image part of the edit (PNG)\n")
+                     pct(r["upload_vs_input_pixels"], signed=False), pct(r["upload_vs_input_bytes"], signed=False)])
+    print(table(["input", "mode", "pixels", "file", "prompt", "calls t+i", "image call", "text body", "thumb",
+                 "image body", "upload px", "upload", "px/input", "bytes/file"], rows,
+                right={2, 3, 5, 7, 8, 9, 10, 11, 12, 13}))
+    print("\n   text body, image body: request bytes the server received for the text call and for the image call")
+    print("   thumb: the low-detail copy in the text call; upload: the image part of the edit (PNG), against the")
+    print("   input's pixels and file size; a generation (a cut-out's new setting) uploads no image\n")
 
     costs = report["costs"]
     print(f"2. estimate before the run against cost from usage: {costs['input']['file']} "
@@ -461,7 +489,19 @@ def print_report(report: dict[str, Any]) -> None:
                  "image err", "bound ok"], rows, right={3, 4, 5, 6, 7, 8}))
     for s in costs["skipped"]:
         print(f"   skipped {s['model']}: {s['reason']} (requests sent: {s['requests_sent']})")
-    print("   error = (estimate - cost) / cost; text err and image err are the same per call\n")
+    print("   error = (estimate - cost) / cost; text err and image err are the same per call")
+    first = costs["cells"][0]["per_call"] if costs["cells"] else {}
+    if "text" in first and first["text"]["usage"]:
+        est, use = first["text"]["estimate_tokens"], first["text"]["usage"]
+        print(f"   text call tokens, estimate against usage: input {est['text_input'] + est['image_input']} against "
+              f"{use.get('prompt_tokens')}, output {est['output']} against {use.get('completion_tokens')}")
+    if "image" in first and first["image"]["usage"]:
+        est, use = first["image"]["estimate_tokens"], first["image"]["usage"]
+        details = use.get("input_tokens_details", {})
+        print(f"   image call tokens ({costs['cells'][0]['quality']}), estimate against usage: text in "
+              f"{est['text_input']} against {details.get('text_tokens')}, image in {est['image_input']} against "
+              f"{details.get('image_tokens')}, output {est['output']} against {use.get('output_tokens')}")
+    print()
 
     cache = report["cache"]
     first, second, dup = cache["first_pass"], cache["second_pass"], cache["doubled_batch"]
@@ -539,7 +579,7 @@ def main() -> int:
         cases.append(("azure", cat, STYLE))
         timings = {}
         t = time.perf_counter()
-        uploads = measure_uploads(fake, cases, scratch)
+        uploads, sent = measure_uploads(fake, cases, scratch)
         timings["uploads"] = time.perf_counter() - t
         t = time.perf_counter()
         costs = measure_costs(fake, cat, STYLE, scratch)
@@ -548,7 +588,7 @@ def main() -> int:
         cache = measure_cache(fake, args.images, scratch)
         timings["cache"] = time.perf_counter() - t
         t = time.perf_counter()
-        peer = measure_peer(fake, [(cat, STYLE), (astronaut, STYLE), (big, STYLE)], scratch)
+        peer = measure_peer(fake, [(cat, STYLE), (astronaut, STYLE), (big, STYLE)], sent)
         timings["peer"] = time.perf_counter() - t
         fake_errors = len(fake.errors)
 

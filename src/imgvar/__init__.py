@@ -17,11 +17,11 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "analyze", "recontext", "run", "stylize", "ImgvarError", "ExitCode"]
+__all__ = ["__version__", "analyze", "dry_run", "recontext", "run", "stylize", "ImgvarError", "ExitCode"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in {"run", "analyze", "stylize", "recontext"}:
+    if name in {"run", "analyze", "stylize", "recontext", "dry_run"}:
         from . import api
 
         return getattr(api, name)

@@ -54,6 +54,14 @@ class CallMeter:
         if max_cost is not None:
             self.max_cost = max_cost
 
+    def _flag_limit(self) -> float | None:
+        """The per-run limit when it came from --max-cost (so a refusal names the flag)."""
+        if self.max_cost is not None:
+            return self.max_cost
+        if getattr(self.settings, "source", lambda key: "")("cost.max_per_run") == "flag":
+            return float(self.settings["cost.max_per_run"])
+        return None
+
     def report(self) -> dict[str, Any]:
         return {"usd": round(self.usd, 6), "calls": list(self.calls)}
 
@@ -66,8 +74,8 @@ class CallMeter:
         attempt = 0
         while True:
             if self.store is not None:
-                Budget(self.settings, self.store, max_per_run=self.max_cost).check(estimate, run_spent=self.usd,
-                                                                                   run=self.run)
+                Budget(self.settings, self.store, max_per_run=self._flag_limit()).check(
+                    estimate, run_spent=self.usd, run=self.run)
             self._notify("estimate", {"kind": estimate.kind, "model": estimate.model, "usd": estimate.usd,
                                       "usd_max": estimate.usd_max, "attempt": attempt + 1})
             started = time.monotonic()

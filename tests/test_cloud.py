@@ -508,3 +508,18 @@ def test_azure_entra_without_azure_identity_says_what_to_install(fake_openai, ph
     result = invoke("analyze", photo, "in Van Gogh style", "--engine", "azure")
     one_line_error(result, ExitCode.USAGE, "azure-identity")
     assert fake_openai.requests == []
+
+
+def test_an_interrupted_image_call_is_counted_in_the_ledger(openai_env, photo, tmp_path, monkeypatch):
+    from imgvar.engines.cloud import editor
+
+    def interrupted(self, image, request):  # Ctrl-C while the image call is in flight
+        def request_then_ctrl_c():
+            raise KeyboardInterrupt
+        self.ctx.meter.send(self.estimate(image, request), request_then_ctrl_c)
+
+    monkeypatch.setattr(editor.CloudEditor, "edit", interrupted)
+    result = invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--out", tmp_path / "o.png")
+    assert result.exit_code == ExitCode.INTERRUPTED
+    summary = json.loads(invoke("cost", "--json").stdout)["summary"]
+    assert summary["calls"] == 2 and summary["total_usd"] > 0.01  # the text call, and the image call at its estimate

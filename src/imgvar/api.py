@@ -127,15 +127,7 @@ def dry_run(image: ImageInput, prompt: str | None, *, command: str = "run", sett
         plan = _single_task_plan(_require_prompt(prompt, what="setting"), "recontext")
     else:
         plan = None
-    state = State(source=source, facts=image_facts(source), prompt=prompt or "(style image)", settings=settings,
-                  plan=plan)
-    if background is not None:
-        state.background, _ = _load(background, settings, role="background")
-    if style_image is not None:
-        state.style_image, _ = _load(style_image, settings, role="style image")
-    if mask is not None:
-        state.mask = load_mask(mask, source.image.size, max_pixels=settings["image.max_pixels"])
-        state.mask_digest = pixel_digest(state.mask)
+    state = _state(source, prompt or "(style image)", settings, plan, background, mask, style_image)
     store = open_store(settings)
     engine, fallback = _engines(settings)
     use_cache = settings["cache"]
@@ -175,14 +167,7 @@ def _execute(command: str, image: ImageInput, prompt: str, plan: Plan | None, *,
     settings = settings or load_settings()
     source, raw = _load(image, settings)
     out_path = _resolve_out(out, source, settings)
-    state = State(source=source, facts=image_facts(source), prompt=prompt, settings=settings, plan=plan)
-    if background is not None:
-        state.background, _ = _load(background, settings, role="background")
-    if style_image is not None:
-        state.style_image, _ = _load(style_image, settings, role="style image")
-    if mask is not None:
-        state.mask = load_mask(mask, source.image.size, max_pixels=settings["image.max_pixels"])
-        state.mask_digest = pixel_digest(state.mask)
+    state = _state(source, prompt, settings, plan, background, mask, style_image)
 
     store = open_store(settings)
     engine, fallback = _engines(settings, store, progress)
@@ -216,6 +201,20 @@ def _execute(command: str, image: ImageInput, prompt: str, plan: Plan | None, *,
     record["output"] = {"path": _display_path(result.output), "digest": result.output_digest}
     result.run_id = store.save_run(record)
     return result
+
+
+def _state(source: LoadedImage, prompt: str, settings: Settings, plan: Plan | None, background: ImageInput | None,
+           mask: ImageInput | None, style_image: ImageInput | None) -> State:
+    """The pipeline's state with the optional images loaded and checked."""
+    state = State(source=source, facts=image_facts(source), prompt=prompt, settings=settings, plan=plan)
+    if background is not None:
+        state.background, _ = _load(background, settings, role="background")
+    if style_image is not None:
+        state.style_image, _ = _load(style_image, settings, role="style image")
+    if mask is not None:
+        state.mask = load_mask(mask, source.image.size, max_pixels=settings["image.max_pixels"])
+        state.mask_digest = pixel_digest(state.mask)
+    return state
 
 
 def _require_some_change(state: State) -> None:

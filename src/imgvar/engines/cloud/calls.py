@@ -81,6 +81,12 @@ class CallMeter:
             started = time.monotonic()
             try:
                 response = request()
+            except KeyboardInterrupt:
+                # Stopped mid-call: an image call may be billed all the same, so it is counted.
+                billed = estimate.usd if image else 0.0
+                self._account(ledger_row(estimate, usd=billed, usage=None, status="failed", key=key, run=self.run,
+                                         seconds=round(time.monotonic() - started, 3)), billed)
+                raise
             except Exception as exc:  # classified below; anything unknown is re-raised as is
                 seconds = time.monotonic() - started
                 outcome = self._classify(exc, image)

@@ -53,13 +53,12 @@ sys.path.insert(0, str(REPO / "tests"))  # the fake server lives with the tests
 import numpy as np  # noqa: E402
 from PIL import Image, ImageDraw, ImageFilter  # noqa: E402
 
-from fake_openai import FakeOpenAI  # noqa: E402
+from fake_openai import FakeOpenAI, parser_plan_for  # noqa: E402
 from imgvar import api  # noqa: E402
 from imgvar.config import load_settings  # noqa: E402
 from imgvar.cost import QUALITIES, cost_of_usage, load_prices  # noqa: E402
 from imgvar.engines.cloud.editor import choose_size  # noqa: E402
 from imgvar.errors import ImgvarError  # noqa: E402
-from imgvar.prompt import parse_prompt  # noqa: E402
 
 STYLE = "in Van Gogh style"
 RECONTEXT = "put the subject on a beach at sunset"
@@ -71,31 +70,8 @@ BATCH_PROMPTS = ("in Van Gogh style", "in watercolor", "as an oil painting", "in
                  "as a pencil sketch", "in pop art style")
 MAX_BATCH = len(BATCH_IMAGES) * len(BATCH_PROMPTS)  # distinct pairs (the counts are coprime)
 ESTIMATE_TOLERANCE = 0.15
-ARG_FIELDS = ("style", "subject", "setting", "object", "where", "target", "color", "adjustment", "direction")
 ENV_PREFIXES = ("IMGVAR_", "OPENAI_", "AZURE_OPENAI_")
 BIG_SIZE = (4000, 3000)
-
-
-# -- the fake text model ----------------------------------------------------------------------
-
-
-def plan_for(user_text: str) -> dict:
-    """What a text model would answer: the offline parser's tasks in the structured-output shape."""
-    prompt = user_text.split("Request: ", 1)[1].split("\nImage:", 1)[0]
-    plan = parse_prompt(prompt)
-    tasks = []
-    for task in plan.tasks:
-        fields = dict.fromkeys(ARG_FIELDS)
-        fields.update({k: v for k, v in task.args.items() if k in fields})
-        tasks.append({"kind": task.kind, "text": task.text, **fields})
-    # A two-sentence draft, as the schema asks for: its length is most of the answer's tokens.
-    if plan.language == "fr":
-        draft = (f"L'image garde la composition et le sujet de l'original, modifiée comme demandé : {prompt}. "
-                 "Tout ce que la demande ne mentionne pas reste tel quel.")
-    else:
-        draft = (f"The image keeps the composition and the subject of the original, changed as asked: {prompt}. "
-                 "Everything the request does not mention stays as it was.")
-    return {"language": plan.language, "subject": "a photographed scene", "tasks": tasks, "output_prompt": draft}
 
 
 # -- homes, settings and runs ---------------------------------------------------------------------
@@ -472,7 +448,7 @@ def print_report(report: dict[str, Any]) -> None:
                  "image body", "upload px", "upload", "px/input", "bytes/file"], rows,
                 right={2, 3, 5, 7, 8, 9, 10, 11, 12, 13}))
     print("\n   text body, image body: request bytes the server received for the text call and for the image call")
-    print("   thumb: the low-detail copy in the text call; upload: the image part of the edit (PNG), against the")
+    print("   thumb: the low-detail copy in the text call; upload: the image part of the edit (a JPEG), against the")
     print("   input's pixels and file size; a generation (a cut-out's new setting) uploads no image\n")
 
     costs = report["costs"]
@@ -569,7 +545,7 @@ def main() -> int:
     started = time.perf_counter()
     cat, astronaut = EXAMPLES / "cat.png", EXAMPLES / "astronaut.png"
     cutout = find_cutout()
-    with tempfile.TemporaryDirectory(prefix="imgvar-economy-") as tmp, FakeOpenAI(plan_for=plan_for) as fake:
+    with tempfile.TemporaryDirectory(prefix="imgvar-economy-") as tmp, FakeOpenAI(plan_for=parser_plan_for) as fake:
         scratch = Path(tmp)
         big = synthetic_photo(scratch / "photo-4000x3000.jpg")
         cases = [("openai", cat, STYLE), ("openai", astronaut, STYLE), ("openai", big, STYLE),

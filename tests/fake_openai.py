@@ -1198,3 +1198,32 @@ def _not_matching(schema: dict | None) -> Any:
     if jsonschema.Draft202012Validator(schema).is_valid(candidate):
         candidate = ["not", "what", "the", "schema", "asked", "for"]
     return candidate
+
+
+# --------------------------------------------------------------------------------------------
+# A text model's answer for imgvar's planning call
+
+
+PLAN_ARG_FIELDS = ("style", "subject", "setting", "object", "where", "target", "color", "adjustment", "direction")
+
+
+def parser_plan_for(user_text: str) -> dict:
+    """What a text model would answer to imgvar's planning call: the offline parser's tasks in the
+    structured-output shape, and a two-sentence draft (its length is most of the answer's tokens).
+    Use as `FakeOpenAI.plan_for`."""
+    from imgvar.prompt import parse_prompt
+
+    prompt = user_text.split("Request: ", 1)[1].split("\nImage:", 1)[0]
+    plan = parse_prompt(prompt)
+    tasks = []
+    for task in plan.tasks:
+        fields = dict.fromkeys(PLAN_ARG_FIELDS)
+        fields.update({k: v for k, v in task.args.items() if k in fields})
+        tasks.append({"kind": task.kind, "text": task.text, **fields})
+    if plan.language == "fr":
+        draft = (f"L'image garde la composition et le sujet de l'original, modifiée comme demandé : {prompt}. "
+                 "Tout ce que la demande ne mentionne pas reste tel quel.")
+    else:
+        draft = (f"The image keeps the composition and the subject of the original, changed as asked: {prompt}. "
+                 "Everything the request does not mention stays as it was.")
+    return {"language": plan.language, "subject": "a photographed scene", "tasks": tasks, "output_prompt": draft}

@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -20,12 +19,11 @@ from typer.testing import CliRunner
 
 from imgvar.cli.app import app
 from imgvar.errors import ExitCode
-from imgvar.prompt import parse_prompt
 
 from conftest import REPO, make_cutout, make_photo
+from fake_openai import parser_plan_for
 
 KEY = "sk-test-fake-0123456789"  # the fake's key; a distinctive string to hunt for in outputs
-ARG_FIELDS = ("style", "subject", "setting", "object", "where", "target", "color", "adjustment", "direction")
 
 runner = CliRunner()
 
@@ -34,23 +32,9 @@ def invoke(*args):
     return runner.invoke(app, [str(a) for a in args])
 
 
-def cloud_plan_for(user_text: str) -> dict:
-    """What a text model would answer: the offline parser's tasks in the structured-output shape."""
-    prompt = user_text.split("Request: ", 1)[1].split("\nImage:", 1)[0]
-    plan = parse_prompt(prompt)
-    tasks = []
-    for task in plan.tasks:
-        fields = dict.fromkeys(ARG_FIELDS)
-        fields.update({k: v for k, v in task.args.items() if k in fields})
-        tasks.append({"kind": task.kind, "text": task.text, **fields})
-    lead = "L'image" if plan.language == "fr" else "The image"
-    return {"language": plan.language, "subject": "a test scene", "tasks": tasks,
-            "output_prompt": f"{lead}, {prompt}."}
-
-
 @pytest.fixture
 def openai_env(fake_openai, monkeypatch):
-    fake_openai.plan_for = cloud_plan_for
+    fake_openai.plan_for = parser_plan_for
     monkeypatch.setenv("OPENAI_API_KEY", fake_openai.api_key)
     monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.url + "/v1")
     return fake_openai
@@ -58,7 +42,7 @@ def openai_env(fake_openai, monkeypatch):
 
 @pytest.fixture
 def azure_env(fake_openai, monkeypatch):
-    fake_openai.plan_for = cloud_plan_for
+    fake_openai.plan_for = parser_plan_for
     monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", fake_openai.url)
     monkeypatch.setenv("AZURE_OPENAI_API_KEY", fake_openai.api_key)
     monkeypatch.setenv("IMGVAR_AZURE_TEXT_DEPLOYMENT", "plan-dep")
@@ -100,7 +84,7 @@ def test_a_fresh_run_makes_one_text_and_one_image_call_and_a_repeat_makes_none(o
     assert kinds(openai_env) == ["chat", "edit"]
     data = json.loads(first.stdout)
     assert data["engine"] == "openai" and len(data["calls"]) == 2 and data["cost_usd"] > 0
-    assert data["output_prompt"].startswith("The image, in Van Gogh style.")
+    assert data["output_prompt"].startswith("The image keeps the composition")
     # The edited image is the fake's (inverted colours), brought back to the input's size.
     source = Image.open(photo).convert("RGB")
     result = Image.open(out).convert("RGB")
@@ -331,13 +315,13 @@ def test_an_unpriced_model_is_refused_before_anything_is_sent(openai_env, photo,
 # -- what is sent --------------------------------------------------------------------------------
 
 
-def test_the_input_is_downscaled_to_the_model_size_and_uploaded_as_named_png(openai_env, tmp_path):
+def test_the_input_is_downscaled_to_the_model_size_and_uploaded_with_a_name_and_type(openai_env, tmp_path):
     big = tmp_path / "big.png"
     make_photo((2400, 1500)).save(big)
     assert invoke("run", big, "in Van Gogh style", "--engine", "openai", "--out", tmp_path / "o.png").exit_code == 0
     edit = openai_env.calls("edit")[0]
     image = edit.files[0]
-    assert image.content_type == "image/png" and image.filename.endswith(".png")
+    assert image.content_type == "image/jpeg" and image.filename == "image.jpg"
     assert image.size[0] <= 1536 and image.size[1] <= 1024 and max(image.size) == 1536
     assert edit.form["size"] == "1536x1024" and edit.form["quality"] == "medium"
     assert edit.form["input_fidelity"] == "low"
@@ -404,7 +388,8 @@ def test_a_style_image_goes_along_as_a_second_image(openai_env, photo, tmp_path)
     result = invoke("stylize", photo, "--style-image", style, "--engine", "openai", "--out", tmp_path / "o.png")
     assert result.exit_code == 0, result.output
     edit = openai_env.calls("edit")[0]
-    assert [f.filename for f in edit.files] == ["image.png", "style.png"]
+    assert [(f.filename, f.content_type) for f in edit.files] == [("image.jpg", "image/jpeg"),
+                                                                  ("style.jpg", "image/jpeg")]
 
 
 # -- Azure ---------------------------------------------------------------------------------------
@@ -420,7 +405,7 @@ def test_azure_uses_deployments_api_version_and_the_api_key_header(azure_env, ph
 
 
 def test_azure_v1_base_url_works_too(fake_openai, photo, tmp_path, monkeypatch):
-    fake_openai.plan_for = cloud_plan_for
+    fake_openai.plan_for = parser_plan_for
     monkeypatch.setenv("IMGVAR_AZURE_BASE_URL", fake_openai.url + "/openai/v1/")
     monkeypatch.setenv("AZURE_OPENAI_API_KEY", fake_openai.api_key)
     result = invoke("run", photo, "in Van Gogh style", "--engine", "azure", "--out", tmp_path / "o.png")
@@ -430,7 +415,7 @@ def test_azure_v1_base_url_works_too(fake_openai, photo, tmp_path, monkeypatch):
 
 def test_openai_and_azure_produce_the_same_plan_schema(fake_openai, photo, monkeypatch):
     schema = json.loads((REPO / "src/imgvar/schemas/analysis-1.json").read_text())
-    fake_openai.plan_for = cloud_plan_for
+    fake_openai.plan_for = parser_plan_for
     prompt = "put the cat on a beach at sunset, in watercolor, a bit brighter"
     monkeypatch.setenv("OPENAI_API_KEY", fake_openai.api_key)
     monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.url + "/v1")
@@ -478,7 +463,7 @@ def test_config_show_masks_keys_and_names_the_environment_variable(monkeypatch):
 def test_azure_entra_sign_in_sends_a_bearer_token_and_no_key(fake_openai, photo, tmp_path, monkeypatch):
     from imgvar.engines.cloud import provider
 
-    fake_openai.plan_for = cloud_plan_for
+    fake_openai.plan_for = parser_plan_for
     fake_openai.azure_token = "entra-token-for-tests"
     # DefaultAzureCredential needs a signed-in machine; its token provider is replaced by one that
     # hands out the fake's token, and the SDK's own token handling runs as it would.

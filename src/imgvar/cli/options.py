@@ -34,6 +34,7 @@ class Common:
     quality: Optional[str] = None
     size: Optional[str] = None
     input_fidelity: Optional[str] = None
+    model_format: Optional[str] = None
     retry_timeouts: bool = False
 
     def settings(self, **extra_flags: Any):
@@ -43,6 +44,7 @@ class Common:
         flags = {"engine": self.engine, "store": self.store, "seed": self.seed,
                  "cache": False if self.no_cache else None, "cost.max_per_run": self.max_cost,
                  "cloud.quality": self.quality, "cloud.size": self.size, "cloud.input_fidelity": self.input_fidelity,
+                 "cloud.output_format": self.model_format,
                  "cloud.retry_timeouts": True if self.retry_timeouts else None, **extra_flags}
         settings = load_settings(self.config, flags)
         if self.api_key:
@@ -94,6 +96,9 @@ _PARAMS: list[inspect.Parameter] = [
     inspect.Parameter("input_fidelity", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option(
         "--input-fidelity", metavar="low|high", rich_help_panel="Cloud engines",
         help="How closely a cloud edit keeps the input's details (config: cloud.input_fidelity).")]),
+    inspect.Parameter("model_format", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option(
+        "--model-format", metavar="png|jpeg|webp", rich_help_panel="Cloud engines",
+        help="Format the image model returns (config: cloud.output_format); --out still decides the file's.")]),
     inspect.Parameter("retry_timeouts", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[bool, typer.Option(
         "--retry-timeouts", rich_help_panel="Cloud engines",
         help="Re-send an image call that timed out (it may already be billed).")]),

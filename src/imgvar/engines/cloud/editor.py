@@ -62,11 +62,21 @@ def fit_within(image: Image.Image, box: tuple[int, int]) -> Image.Image:
                         Image.Resampling.LANCZOS)
 
 
+UPLOAD_JPEG_QUALITY = 92
+
+
 def upload(name: str, image: Image.Image) -> tuple[str, bytes, str]:
-    """A named PNG upload with its MIME type (bare bytes would go out as octet-stream and be refused)."""
+    """A named upload with its MIME type (bare bytes would go out as octet-stream and be refused).
+
+    Pictures go as high-quality JPEG: the model redraws them anyway, tokens do not depend on bytes,
+    and a photo's PNG is ten times larger. Masks (with alpha) go as PNG, as the API requires.
+    """
     buf = io.BytesIO()
-    image.save(buf, "PNG", optimize=False, compress_level=6)
-    return (name, buf.getvalue(), "image/png")
+    if image.mode == "RGBA":
+        image.save(buf, "PNG", compress_level=6)
+        return (f"{name}.png", buf.getvalue(), "image/png")
+    image.convert("RGB").save(buf, "JPEG", quality=UPLOAD_JPEG_QUALITY)
+    return (f"{name}.jpg", buf.getvalue(), "image/jpeg")
 
 
 def edit_prompt(request: EditRequest) -> str:
@@ -132,8 +142,8 @@ class CloudEditor:
 
         size = choose_size(request.size, image.size)
         base = fit_within(image.convert("RGB"), size)
-        images = [upload("image.png", base)]
-        for name, extra in (("style.png", request.style_image), ("background.png", request.background)):
+        images = [upload("image", base)]
+        for name, extra in (("style", request.style_image), ("background", request.background)):
             if extra is not None:
                 images.append(upload(name, fit_within(extra.convert("RGB"), (REFERENCE_SIDE, REFERENCE_SIDE))))
                 break  # one reference: a style image wins over a background
@@ -143,10 +153,10 @@ class CloudEditor:
             alpha = request.mask.convert("L").resize(base.size, Image.Resampling.BILINEAR)
             rgba = Image.new("RGBA", base.size, (0, 0, 0, 0))
             rgba.putalpha(alpha)
-            mask = upload("mask.png", rgba)
+            mask = upload("mask", rgba)
         return size, images, mask
 
-    def estimate(self, image: Image.Image, request: EditRequest):
+    def estimate(self, image: Image.Image, request: EditRequest, uploads: list | None = None):
         from PIL import Image as PILImage
 
         from ...cost import estimate_image_call
@@ -157,7 +167,8 @@ class CloudEditor:
                                        size=choose_size(request.size, image.size),
                                        prompt_chars=len(generate_prompt(request)), input_images=[],
                                        input_fidelity=request.input_fidelity)
-        size, images, _ = self._uploads(image, request)
+        size = choose_size(request.size, image.size)
+        images = uploads if uploads is not None else self._uploads(image, request)[1]
         sizes = [PILImage.open(io.BytesIO(data)).size for _, data, _ in images]
         return estimate_image_call(self.ctx.prices, p.name, p.image_model, quality=request.quality, size=size,
                                    prompt_chars=len(edit_prompt(request)), input_images=sizes,
@@ -172,7 +183,7 @@ class CloudEditor:
         p = ctx.provider
         size, images, mask = self._uploads(image, request)
         prompt = edit_prompt(request)
-        estimate = self.estimate(image, request)
+        estimate = self.estimate(image, request, images)
         kwargs: dict[str, Any] = {
             "model": p.image_target, "image": images if len(images) > 1 else images[0], "prompt": prompt,
             "size": f"{size[0]}x{size[1]}", "quality": request.quality, "n": 1,

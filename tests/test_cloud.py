@@ -156,6 +156,13 @@ def test_dry_run_prints_the_calls_and_their_estimate_and_sends_nothing(openai_en
     assert openai_env.requests == []
 
 
+def test_dry_run_of_analyze_lists_only_the_text_call(openai_env, photo):
+    result = invoke("analyze", photo, "in Van Gogh style", "--engine", "openai", "--dry-run", "--json")
+    assert result.exit_code == 0, result.output
+    assert [c["kind"] for c in json.loads(result.stdout)["calls"]] == ["text"]
+    assert openai_env.requests == []
+
+
 def test_dry_run_after_a_run_counts_stored_results_as_free(openai_env, photo, tmp_path):
     assert invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--out", tmp_path / "o.png").exit_code == 0
     sent = len(openai_env.requests)

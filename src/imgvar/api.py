@@ -149,7 +149,7 @@ def dry_run(image: ImageInput, prompt: str | None, *, command: str = "run", sett
                 calls.append(_call_row("analyze", impl.estimate(state.prompt, source.image, state.facts), False))
     edit = EditStage()
     name, impl = role_impl(edit, engine, fallback)
-    if impl is not None and edit.applies(state):
+    if command != "analyze" and impl is not None and edit.applies(state):
         key, _, _ = stage_key(state, edit, name, impl)
         cached = plan_source != "offline parser" and use_cache and cached_output(store, key) is not None
         calls.append(_call_row("edit", impl.estimate(state.image, edit_request(state)), cached))

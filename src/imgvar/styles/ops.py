@@ -203,9 +203,11 @@ def box_mean(x: torch.Tensor, radius: int) -> torch.Tensor:
         for i in range(1, n):
             out.add_(p[..., i:i + w])
         p = F.pad(out, (0, 0, r, r), mode="replicate")
+        del out  # at most two copies alive: large tiles have many channels here
         out = p[..., 0:h, :].clone()
         for i in range(1, n):
             out.add_(p[..., i:i + h, :])
+        del p
         return out.mul_(1.0 / (n * n))
     # Float64 sums: float32 prefix sums over a megapixel lose the low bits that variances need.
     p = F.pad(x, (r + 1, r, r + 1, r), mode="replicate").double()
@@ -332,9 +334,8 @@ def kuwahara(x: torch.Tensor, radius: int, sharpness: float = 8.0) -> torch.Tens
 
     r = max(1, int(radius))
     half = max(1, r // 2)
-    c = x.shape[1]
-    both = box_mean(torch.cat([x, x * x], dim=1), half)
-    mean, sq = both[:, :c], both[:, c:]
+    mean = box_mean(x, half)
+    sq = box_mean(x * x, half)  # separately, not stacked with the mean: large tiles keep half the memory
     var = (sq - mean * mean).clamp(min=0).sum(dim=1, keepdim=True)
     h, w = x.shape[-2:]
     pm = F.pad(mean, (half, half, half, half), mode="replicate")
@@ -497,10 +498,10 @@ def kmeans_colors(x: torch.Tensor, k: int, seed: int, iters: int = 12, samples: 
     centers = pixels[order[torch.linspace(0, len(order) - 1, k).long()]].clone()
     for _ in range(iters):
         labels = torch.cdist(pixels, centers).argmin(dim=1)
-        for j in range(k):
-            members = pixels[labels == j]
-            if len(members):
-                centers[j] = members.mean(dim=0)
+        # Cluster means as one product with the one-hot labels (a loop over clusters is far slower).
+        onehot = torch.nn.functional.one_hot(labels, k).to(pixels.dtype)
+        counts = onehot.sum(0)
+        centers = torch.where(counts[:, None] > 0, (onehot.T @ pixels) / counts.clamp(min=1)[:, None], centers)
     return centers
 
 

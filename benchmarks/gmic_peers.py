@@ -122,6 +122,27 @@ def time_binary() -> str | None:
     return path if "Maximum resident set size" in probe.stderr else None
 
 
+WARMUP_CROP = "0,0,255,255"  # the filter's one-off set-up (parsing G'MIC's library) runs on this
+
+
+def gmic_filter_seconds(gmic: str, image: Path, pipeline: list[str], output: Path, timeout: float) -> float | None:
+    """The filter's own time, by G'MIC's timer: `tic` / `toc` around a second application.
+
+    A first application on a small crop pays the one-off costs (start-up, parsing the command
+    library), as imgvar's warm-up does; the timed one covers the whole image and excludes
+    loading and saving, which differ with the output (a flat result encodes faster than the
+    photo), so subtracting a bare load-and-save baseline is biased. None if it cannot be read.
+    """
+    argv = [gmic, "-v", "-", str(image), "+crop", WARMUP_CROP, "local[-1]", *pipeline, "endlocal", "rm[-1]",
+            "v", "+", "tic", "local", *pipeline, "endlocal", "toc", "v", "-", "output", str(output)]
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = re.search(r"Elapsed time: ([0-9.]+) s", proc.stderr)
+    return float(match.group(1)) if proc.returncode == 0 and match else None
+
+
 @dataclass
 class GmicRun:
     ok: bool

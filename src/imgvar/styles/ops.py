@@ -37,8 +37,12 @@ def to_tensor(image: Image.Image) -> torch.Tensor:
 
 def to_uint8(x: torch.Tensor):
     """(1, C, H, W) tensor -> HxWxC uint8 numpy array."""
-    arr = x.clamp(0, 1).mul(255.0).add_(0.5).to(dtype=__import__("torch").uint8)
-    return arr[0].permute(1, 2, 0).cpu().numpy()
+    import torch
+
+    # Scaled, rounded and clamped in place, then laid out as HxWxC by torch (threaded), so the
+    # array is contiguous and PIL takes it without another copy.
+    arr = x[0].mul(255.0).add_(0.5).clamp_(0.0, 255.0).to(dtype=torch.uint8)
+    return arr.permute(1, 2, 0).contiguous().cpu().numpy()
 
 
 def to_image(x: torch.Tensor) -> Image.Image:

@@ -383,17 +383,21 @@ def hash_noise(h: int, w: int, seed: int, salt: int = 0, x0: int = 0, y0: int = 
     xs = (torch.arange(w, device=dev, dtype=torch.float64) + x0) / cell
     iy = torch.floor(ys).to(torch.int64).view(-1, 1)
     ix = torch.floor(xs).to(torch.int64).view(1, -1)
-    return _hash01(ix, iy, seed, salt).float().view(1, 1, h, w)
+    return hash01(ix, iy, seed, salt).view(1, 1, h, w)
 
 
-def _hash01(ix: torch.Tensor, iy: torch.Tensor, seed: int, salt: int) -> torch.Tensor:
-    # A 32-bit integer mix (lowbias32-style) kept inside int64 to avoid overflow surprises.
+def hash01(ix: torch.Tensor, iy: torch.Tensor, seed: int, salt: int) -> torch.Tensor:
+    """Uniform 0..1 (float32) hashed from integer coordinates (broadcasts ix and iy).
+
+    A 32-bit integer mix (lowbias32-style) kept inside int64 to avoid overflow surprises;
+    every texture, lattice and jitter in the presets draws from it, in global coordinates.
+    """
     m = 0xFFFFFFFF
     v = (ix * 0x27D4EB2D + iy * 0x165667B1 + (seed * 0x9E3779B1 + salt * 0x85EBCA77)) & m
     v = ((v ^ (v >> 16)) * 0x7FEB352D) & m
     v = ((v ^ (v >> 15)) * 0x846CA68B) & m
     v = v ^ (v >> 16)
-    return v.double() / float(m + 1)
+    return (v.double() / float(m + 1)).float()
 
 
 # From this cell size (pixels) the lattice is interpolated as two small matrix products rather than
@@ -471,7 +475,7 @@ def value_noise(h: int, w: int, cell: float, seed: int, salt: int = 0, x0: int =
         lw, lh = int(math.ceil((x0 + w) / c)) - lx0 + 3, int(math.ceil((y0 + h) / c)) - ly0 + 3
         ix = torch.arange(lx0, lx0 + lw, device=dev, dtype=torch.int64).view(1, -1)
         iy = torch.arange(ly0, ly0 + lh, device=dev, dtype=torch.int64).view(-1, 1)
-        lattice = _hash01(ix, iy, seed + 101 * octave, salt).float().view(1, 1, lh, lw)
+        lattice = hash01(ix, iy, seed + 101 * octave, salt).view(1, 1, lh, lw)
         # Pixel centre -> lattice coordinate -> normalised (align_corners=True: node k at -1 + 2k/(n-1)).
         px = (torch.arange(w, device=dev, dtype=torch.float32) + x0 + 0.5) / c - lx0
         py = (torch.arange(h, device=dev, dtype=torch.float32) + y0 + 0.5) / c - ly0

@@ -18,20 +18,12 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from . import ops
+
 if TYPE_CHECKING:
     import torch
 
 _OFFSETS = tuple((dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
-
-
-def hash01(ix: torch.Tensor, iy: torch.Tensor, seed: int, salt: int) -> torch.Tensor:
-    """Uniform 0..1 (float32) hashed from integer coordinates: same mix as the ops' noise."""
-    m = 0xFFFFFFFF
-    v = (ix * 0x27D4EB2D + iy * 0x165667B1 + (seed * 0x9E3779B1 + salt * 0x85EBCA77)) & m
-    v = ((v ^ (v >> 16)) * 0x7FEB352D) & m
-    v = ((v ^ (v >> 15)) * 0x846CA68B) & m
-    v = v ^ (v >> 16)
-    return (v.double() / float(m + 1)).float()
 
 
 @dataclass
@@ -54,7 +46,7 @@ class Lattice:
         dev = self.points.device
         ix = torch.arange(self.cx0, self.cx0 + self.cw, device=dev, dtype=torch.int64).view(1, -1)
         iy = torch.arange(self.cy0, self.cy0 + self.ch, device=dev, dtype=torch.int64).view(-1, 1)
-        return hash01(ix, iy, self.seed, self.salt * 7919 + salt).view(1, 1, self.ch, self.cw)
+        return ops.hash01(ix, iy, self.seed, self.salt * 7919 + salt).view(1, 1, self.ch, self.cw)
 
     def local_points(self, x0: int, y0: int) -> torch.Tensor:
         """Points in tile pixel coordinates (1, 2, ch, cw)."""
@@ -84,8 +76,8 @@ def lattice(h: int, w: int, x0: int, y0: int, cell: float, seed: int, salt: int 
     ch = math.floor((y0 + h) / cell) + 3 - cy0
     ix = torch.arange(cx0, cx0 + cw, device=dev, dtype=torch.int64).view(1, -1).expand(ch, cw)
     iy = torch.arange(cy0, cy0 + ch, device=dev, dtype=torch.int64).view(-1, 1).expand(ch, cw)
-    jx = hash01(ix, iy, seed, salt * 7919 + 1) - 0.5
-    jy = hash01(ix, iy, seed, salt * 7919 + 2) - 0.5
+    jx = ops.hash01(ix, iy, seed, salt * 7919 + 1) - 0.5
+    jy = ops.hash01(ix, iy, seed, salt * 7919 + 2) - 0.5
     shift = (iy % 2).float() * stagger
     px = (ix.float() + 0.5 + shift + jx * jitter) * cell
     py = (iy.float() + 0.5 + jy * jitter) * cell
@@ -178,23 +170,28 @@ def voronoi(h: int, w: int, x0: int, y0: int, lat: Lattice, metric: str = "eucli
     return Cells(cat["index"], cat["dx"], cat["dy"], cat["d1"], cat["d2"], cat["edge"], lat)
 
 
+def _in_frame(gx: torch.Tensor, gy: torch.Tensor, frame: list, has_rot: bool, has_stretch: bool):
+    """Offsets of the pixels from a cell's point in the cell's own frame.
+
+    `frame` is (x, y[, cos, sin][, stretch]): the point, the cell's rotation if any and
+    its stretch along its own x axis if any.
+    """
+    dx, dy = gx - frame[0], gy - frame[1]
+    if has_rot:
+        cs, sn = frame[2], frame[3]
+        dx, dy = dx * cs + dy * sn, dy * cs - dx * sn
+    if has_stretch:
+        dx = dx / frame[4 if has_rot else 2]
+    return dx, dy
+
+
 def _band(gx: torch.Tensor, gy: torch.Tensor, cand: list, metric: str, has_rot: bool, has_stretch: bool,
           exact: bool):
     """Voronoi for one band of rows, all of whose pixels lie in the same row of cells."""
     import torch
 
     def local(k: int):
-        f = cand[k]
-        dx = gx - f[0]  # (1, w)
-        dy = gy - f[1]  # (hb, w)
-        if has_rot:
-            cs, sn = f[2], f[3]
-            dx, dy = dx * cs + dy * sn, dy * cs - dx * sn
-            if has_stretch:
-                dx = dx / f[4]
-        elif has_stretch:
-            dx = dx / f[2]
-        return dx, dy
+        return _in_frame(gx, gy, cand[k], has_rot, has_stretch)
 
     # Distances are non-negative floats, whose bit patterns sort like integers: the candidate's
     # number goes in the 4 lowest mantissa bits, so plain integer min / max track the nearest,
@@ -227,14 +224,7 @@ def _band(gx: torch.Tensor, gy: torch.Tensor, cand: list, metric: str, has_rot: 
     # stack[i]: (9, w); out[y, x] = stack[i][bk[y, x], x].
     pick = [s.gather(0, bk) for s in stack]
     ax, ay = pick[0], pick[1]
-    dx, dy = gx - ax, gy - ay
-    if has_rot:
-        cs, sn = pick[2], pick[3]
-        dx, dy = dx * cs + dy * sn, dy * cs - dx * sn
-        if has_stretch:
-            dx = dx / pick[4]
-    elif has_stretch:
-        dx = dx / pick[2]
+    dx, dy = _in_frame(gx, gy, pick, has_rot, has_stretch)
     if exact:
         # Distance to the nearest bisector between this cell's point a and a neighbour's b:
         # (|x-b|^2 - |x-a|^2) / (2 |b-a|). The cell's own point (|b-a| = 0) is pushed out of the

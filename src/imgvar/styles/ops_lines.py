@@ -64,7 +64,7 @@ def _row_lattice(across: torch.Tensor, along: torch.Tensor, row0: int, col0: int
     dev = across.device
     rows = torch.arange(r_lo, r_hi + 1, device=dev, dtype=torch.int64).view(-1, 1) + row0
     cols = torch.arange(c_lo, c_hi + 1, device=dev, dtype=torch.int64).view(1, -1) + col0
-    planes = [ops._hash01(cols, rows, seed, salt + 31 * c).float() for c in range(channels)]
+    planes = [ops.hash01(cols, rows, seed, salt + 31 * c) for c in range(channels)]
     return torch.stack(planes).unsqueeze(0), r_lo, c_lo
 
 

@@ -121,11 +121,6 @@ def grad_energy(lum: torch.Tensor, sigma: float) -> torch.Tensor:
     return ops.gaussian((gx * gx + gy * gy).sqrt(), sigma)
 
 
-def hash_cells(ix: torch.Tensor, iy: torch.Tensor, seed: int, salt: int) -> torch.Tensor:
-    """Uniform 0..1 per integer lattice cell (broadcasts ix and iy)."""
-    return ops._hash01(ix, iy, seed, salt).float()
-
-
 # --- fields ---------------------------------------------------------------------------
 
 def swirl_field(xs: torch.Tensor, ys: torch.Tensor, cell: float, seed: int, salt: int,
@@ -153,11 +148,11 @@ def swirl_field(xs: torch.Tensor, ys: torch.Tensor, cell: float, seed: int, salt
     for dy in (-1, 0, 1):
         for dx in (-1, 0, 1):
             ix, iy = cx_i + dx, cy_i + dy
-            present = (hash_cells(ix, iy, seed, salt) < density).float()
-            px = (ix.float() + 0.15 + 0.7 * hash_cells(ix, iy, seed, salt + 1)) * cell
-            py = (iy.float() + 0.15 + 0.7 * hash_cells(ix, iy, seed, salt + 2)) * cell
-            radius = cell * (0.28 + 0.22 * hash_cells(ix, iy, seed, salt + 3))
-            spin = torch.where(hash_cells(ix, iy, seed, salt + 4) < 0.5, -1.0, 1.0)
+            present = (ops.hash01(ix, iy, seed, salt) < density).float()
+            px = (ix.float() + 0.15 + 0.7 * ops.hash01(ix, iy, seed, salt + 1)) * cell
+            py = (iy.float() + 0.15 + 0.7 * ops.hash01(ix, iy, seed, salt + 2)) * cell
+            radius = cell * (0.28 + 0.22 * ops.hash01(ix, iy, seed, salt + 3))
+            spin = torch.where(ops.hash01(ix, iy, seed, salt + 4) < 0.5, -1.0, 1.0)
             ddx, ddy = xs - px, ys - py
             r = (ddx * ddx + ddy * ddy).sqrt().clamp(min=1e-3)
             wgt = present * torch.exp(-(r / radius) ** 2) / r
@@ -208,7 +203,7 @@ class Lattice:
 
     def table(self, k: int) -> torch.Tensor:
         """Uniform 0..1 per cell, (ny, nx), for hash channel k."""
-        return hash_cells(self.ix, self.iy, self.seed, self.salt + k)
+        return ops.hash01(self.ix, self.iy, self.seed, self.salt + k)
 
     def centres(self, jitter: float):
         c = self.cell

@@ -390,6 +390,7 @@ def transfer_style(content: Image.Image, style: Image.Image, *, strength: float 
         basis = _colour_basis(style_small)
         last_step = 0.0
         r = None  # residual coordinates, over the current stage's canvas
+        prev_margin = 0  # the margin around r's canvas
         for sw_, sh_, steps in (_stages(planned, ww, wh) if planned else []):
             base = matched if (sw_, sh_) == (ww, wh) else ops.resize(matched, (sh_, sw_), "area")
             style_s = style_small if (sw_, sh_) == (ww, wh) else ops.resize(
@@ -409,9 +410,9 @@ def transfer_style(content: Image.Image, style: Image.Image, *, strength: float 
             if r is None:
                 r0 = INIT_NOISE * torch.randn(1, 3, sh_ + 2 * m, sw_ + 2 * m, generator=gen).to(dev)
             else:
-                r0 = F.pad(ops.resize(r.detach()[..., pm:-pm, pm:-pm], (sh_, sw_), "bicubic"), (m, m, m, m),
+                r0 = F.pad(ops.resize(r.detach()[..., prev_margin:-prev_margin, prev_margin:-prev_margin], (sh_, sw_), "bicubic"), (m, m, m, m),
                            mode="replicate")
-            pm = m
+            prev_margin = m
             r = r0.detach().requires_grad_(True)
             opt = torch.optim.Adam([r], lr=LEARNING_RATE)
             for _ in range(steps):
@@ -435,7 +436,7 @@ def transfer_style(content: Image.Image, style: Image.Image, *, strength: float 
             if r is None or done == 0:
                 x = matched
             else:
-                rr = r.detach()[..., pm:-pm, pm:-pm]
+                rr = r.detach()[..., prev_margin:-prev_margin, prev_margin:-prev_margin]
                 if tuple(rr.shape[-2:]) != (wh, ww):
                     rr = ops.resize(rr, (wh, ww), "bicubic")
                 x = (matched + _apply(basis, rr)).clamp(0, 1)

@@ -81,7 +81,7 @@ def render(x: torch.Tensor, ctx: RenderContext) -> torch.Tensor:
     ix = (torch.arange(bw, device=x.device) + bx0) % 4
     thresh = bay[iy][:, ix].view(1, 1, bh, bw)
     # A whisper of hashed noise so two seeds differ even in flat areas.
-    seedy = cells.hash01(torch.arange(bw, device=x.device).view(1, -1) + bx0,
+    seedy = ops.hash01(torch.arange(bw, device=x.device).view(1, -1) + bx0,
                          torch.arange(bh, device=x.device).view(-1, 1) + by0, ctx.seed, 77).view(1, 1, bh, bw)
     spread = 0.09
     dithered = lively + (thresh - 0.5 + (seedy - 0.5) * 0.15) * spread

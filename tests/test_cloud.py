@@ -84,6 +84,9 @@ def test_a_fresh_run_makes_one_text_and_one_image_call_and_a_repeat_makes_none(o
     assert kinds(openai_env) == ["chat", "edit"]
     data = json.loads(first.stdout)
     assert data["engine"] == "openai" and len(data["calls"]) == 2 and data["cost_usd"] > 0
+    # Each paid call names the stage result it paid for.
+    keys = {s["name"]: s["key"] for s in data["stages"]}
+    assert [c["key"] for c in data["calls"]] == [keys["analyze"], keys["edit"]]
     assert data["output_prompt"].startswith("The image keeps the composition")
     # The edited image is the fake's (inverted colours), brought back to the input's size.
     source = Image.open(photo).convert("RGB")

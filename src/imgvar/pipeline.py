@@ -67,7 +67,8 @@ def run_stages(
             state.changes.append(skipped)
             progress("skip", stage.name, {"reason": skipped.summary})
             continue
-        reports.append(_run_one(state, stage, engine_name, impl, store, use_cache, progress))
+        meter = engine.meter if engine_name == engine.name else None
+        reports.append(_run_one(state, stage, engine_name, impl, store, use_cache, progress, meter))
     return reports
 
 
@@ -83,7 +84,7 @@ def cached_output(store: Store, key: str) -> StageOutput | None:
 
 
 def _run_one(state: State, stage: Stage, engine_name: str, impl: Any, store: Store,
-             use_cache: bool, progress: Progress) -> StageReport:
+             use_cache: bool, progress: Progress, meter: Any = None) -> StageReport:
     key, version, params = stage_key(state, stage, engine_name, impl)
     progress("start", stage.name, {"engine": engine_name})
     started = time.perf_counter()
@@ -97,6 +98,8 @@ def _run_one(state: State, stage: Stage, engine_name: str, impl: Any, store: Sto
                 output = _load(store, key) if use_cache else None
                 hit = output is not None
                 if output is None:
+                    if meter is not None:
+                        meter.key = key  # the ledger says which result each call paid for
                     output = stage.execute(state, impl)
                     _save(store, key, output)
         elif output is None:

@@ -41,7 +41,8 @@ class CallMeter:
     settings: Settings
     prices: PriceTable
     store: Store | None = None
-    max_cost: float | None = None  # --max-cost, over cost.max_per_run
+    # The content key of the stage result being paid for (set by the pipeline), for the ledger.
+    key: str | None = None
     calls: list[dict[str, Any]] = field(default_factory=list)
     usd: float = 0.0
     # Tags this run's ledger rows, so budgets count them once (in run_spent), not twice.
@@ -49,27 +50,24 @@ class CallMeter:
     # notify(event, info): "estimate" before a call is sent, "spent" after it answered.
     notify: Callable[[str, dict[str, Any]], None] | None = None
 
-    def attach(self, store: Store, max_cost: float | None = None) -> None:
+    def attach(self, store: Store) -> None:
         self.store = store
-        if max_cost is not None:
-            self.max_cost = max_cost
 
     def _flag_limit(self) -> float | None:
         """The per-run limit when it came from --max-cost (so a refusal names the flag)."""
-        if self.max_cost is not None:
-            return self.max_cost
-        if getattr(self.settings, "source", lambda key: "")("cost.max_per_run") == "flag":
+        if self.settings.source("cost.max_per_run") == "flag":
             return float(self.settings["cost.max_per_run"])
         return None
 
     def report(self) -> dict[str, Any]:
         return {"usd": round(self.usd, 6), "calls": list(self.calls)}
 
-    def send(self, estimate: CallEstimate, request: Callable[[], Any], *, key: str | None = None) -> Any:
+    def send(self, estimate: CallEstimate, request: Callable[[], Any]) -> Any:
         """Run `request` (an SDK call) under the budget and retry rules; returns its response."""
         from ...cost import Budget, cost_of_usage, ledger_row
 
         image = estimate.kind == "image"
+        key = self.key
         retries = int(self.settings["cloud.max_retries"])
         attempt = 0
         while True:

@@ -322,6 +322,12 @@ def test_an_unpriced_model_is_refused_before_anything_is_sent(openai_env, photo,
     assert openai_env.requests == []
 
 
+def test_a_malformed_size_is_refused_before_anything_is_sent(openai_env, photo):
+    result = invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--size", "big")
+    one_line_error(result, ExitCode.USAGE, "cloud.size 'big'")
+    assert openai_env.requests == []
+
+
 # -- what is sent --------------------------------------------------------------------------------
 
 

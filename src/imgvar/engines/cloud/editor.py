@@ -19,7 +19,7 @@ import binascii
 import io
 from typing import TYPE_CHECKING, Any
 
-from ...errors import EngineError
+from ...errors import EngineError, UsageError
 from ..base import Change, EditOutcome, EditRequest
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ def choose_size(setting: str, image_size: tuple[int, int]) -> tuple[int, int]:
             w, h = (int(v) for v in setting.lower().split("x"))
             return w, h
         except ValueError:
-            raise EngineError(f"cloud.size '{setting}' is not WIDTHxHEIGHT or auto") from None
+            raise UsageError(f"cloud.size '{setting}' is not WIDTHxHEIGHT or auto") from None
     w, h = image_size
     ratio = w / max(1, h)
     if ratio >= 1.25:

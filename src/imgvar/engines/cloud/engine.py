@@ -37,13 +37,14 @@ def cloud_engine(name: str, settings: Settings) -> Engine:
     from ...cost import load_prices
     from .analyzer import CloudAnalyzer
     from .describer import DraftDescriber
-    from .editor import CloudEditor
+    from .editor import CloudEditor, choose_size
 
     provider = provider_for(name, settings)
     prices = load_prices(settings)
-    # Unknown models fail here, before anything is sent, with the way to add their price.
+    # Unknown models and a malformed size fail here, before anything is sent.
     prices.price(provider.text_model)
     prices.price(provider.image_model)
+    choose_size(settings["cloud.size"], (1, 1))
     meter = CallMeter(provider, settings, prices)
     ctx = CloudContext(provider, settings, prices, meter)
     return Engine(name=name, analyzer=CloudAnalyzer(ctx), editor=CloudEditor(ctx), describer=DraftDescriber(),

@@ -70,6 +70,7 @@ BATCH_PROMPTS = ("in Van Gogh style", "in watercolor", "as an oil painting", "in
                  "as a pencil sketch", "in pop art style")
 MAX_BATCH = len(BATCH_IMAGES) * len(BATCH_PROMPTS)  # distinct pairs (the counts are coprime)
 ESTIMATE_TOLERANCE = 0.15
+DEFAULT_RUN_LIMIT = 0.02  # USD: what one run may cost with the default settings (README, "Cost and budgets")
 ENV_PREFIXES = ("IMGVAR_", "OPENAI_", "AZURE_OPENAI_")
 BIG_SIZE = (4000, 3000)
 
@@ -404,6 +405,10 @@ def checks_of(report: dict[str, Any]) -> list[dict[str, Any]]:
     one_each = [r for r in report["uploads"] if r["calls"] != {"text": 1, "image": 1}]
     check("a fresh run makes 1 text and 1 image call", not one_each,
           "all runs" if not one_each else ", ".join(f"{r['input']['file']}: {r['calls']}" for r in one_each))
+    dear = [r for r in report["uploads"] if r["cost_usd"] > DEFAULT_RUN_LIMIT]
+    check(f"a run with the default settings costs at most {usd(DEFAULT_RUN_LIMIT)}", not dear,
+          f"most: {usd(max(r['cost_usd'] for r in report['uploads']))}" + (
+              "; over: " + ", ".join(r["input"]["file"] for r in dear) if dear else ""))
     big = [r for r in report["uploads"] if r["upload_pixels"] and max(r["upload_pixels"]) > 1536]
     check("no upload is larger than 1536 px on its long side", not big, f"{len(big)} over")
     cells = report["costs"]["cells"]

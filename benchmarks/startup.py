@@ -1,13 +1,20 @@
 #!/usr/bin/env python3
 """Startup time of the imgvar command, measured against a bare Python start.
 
-Times `imgvar --help`, `imgvar --version` and, as the peer, `python -c pass`
-(the same interpreter as this script) in one run, each N times after 2
-warm-up runs, interleaving the three so drift in machine load hits them
-alike. Prints median and minimum wall time, the ratio of each median to the
-peer's, and whether the target holds:
+Times `imgvar --help`, `imgvar --version`, a fully cached
+`imgvar run examples/cat.png "in Van Gogh style"` (every stage from the store,
+in a temporary IMGVAR_HOME filled by the warm-up runs) and, as the peer,
+`python -c pass` (the same interpreter as this script) in one run, each N
+times after 2 warm-up runs, interleaving them so drift in machine load hits
+them alike. Prints median and minimum wall time, the ratio of each median to
+the peer's, and whether the targets hold:
 
-    imgvar --help  <=  3 x  python -c pass      (medians)
+    imgvar --help        <=  3 x  python -c pass      (medians)
+    imgvar run (cached)  <=  6 x  imgvar --help       (medians)
+
+A cached run should import nothing a cache hit does not use: the script lists
+which of torch, openai, numpy, typer, rich, pydantic, the prompt parser and
+the style presets that run imports (informational).
 
 It also checks that `imgvar --help` imports none of the heavy or optional
 packages (torch, open_clip, openai, azure, typer, rich), by running the help
@@ -29,13 +36,19 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 TARGET_RATIO = 3.0
+CACHED_RUN_RATIO = 6.0
 WARMUP = 2
 HEAVY = ("torch", "open_clip", "openai", "azure", "typer", "rich")
 HELP_SNIPPET = "import sys; sys.argv=['imgvar','--help']; from imgvar.cli import main; main()"
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "cat.png"
+CACHED_PROMPT = "in Van Gogh style"
+# What a cache hit has no use for; the cached run is checked for each.
+NEEDLESS_ON_HIT = ("torch", "openai", "numpy", "typer", "rich", "pydantic", "imgvar.prompt", "imgvar.styles")
 
 
 def find_imgvar() -> str | None:
@@ -48,18 +61,19 @@ def find_imgvar() -> str | None:
     return shutil.which("imgvar")
 
 
-def time_once(argv: list[str]) -> tuple[float, int]:
+def time_once(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
     start = time.perf_counter()
-    proc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                          env=env)
     return (time.perf_counter() - start) * 1000.0, proc.returncode
 
 
-def measure(commands: dict[str, list[str]], runs: int) -> dict[str, dict]:
+def measure(commands: dict[str, list[str]], runs: int, env: dict[str, str] | None = None) -> dict[str, dict]:
     samples: dict[str, list[float]] = {name: [] for name in commands}
     codes: dict[str, set[int]] = {name: set() for name in commands}
     for i in range(WARMUP + runs):
         for name, argv in commands.items():
-            ms, rc = time_once(argv)
+            ms, rc = time_once(argv, env)
             codes[name].add(rc)
             if i >= WARMUP:
                 samples[name].append(ms)
@@ -103,6 +117,16 @@ def heavy_imports() -> dict:
     }
 
 
+def cached_run_imports(argv: list[str], env: dict[str, str]) -> dict:
+    """Which needless packages a cached run imports, read from -X importtime."""
+    snippet = f"import sys; from imgvar.cli import main; sys.exit(main({argv[1:]!r}))"
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", snippet], stdin=subprocess.DEVNULL,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    names = [line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")]
+    found = sorted({p for p in NEEDLESS_ON_HIT for n in names if n == p or n.startswith(p + ".")})
+    return {"checked": list(NEEDLESS_ON_HIT), "found": found, "exit_code": proc.returncode}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="Measure imgvar's startup time against `python -c pass`.")
     parser.add_argument("--runs", type=int, default=20, metavar="N", help="timed runs per command (default 20)")
@@ -116,36 +140,48 @@ def main() -> int:
         print(f"startup.py: no imgvar command next to {sys.executable} or on PATH", file=sys.stderr)
         return 1
 
+    home = tempfile.TemporaryDirectory(prefix="imgvar-startup-")
+    env = {**os.environ, "IMGVAR_HOME": home.name, "IMGVAR_ENGINE": "local"}
+    cached = [imgvar, "run", str(EXAMPLE), CACHED_PROMPT, "-q", "--out", os.path.join(home.name, "out.png")]
     commands = {
         "imgvar --help": [imgvar, "--help"],
         "imgvar --version": [imgvar, "--version"],
+        "imgvar run (cached)": cached,
         "python -c pass": [sys.executable, "-c", "pass"],
     }
-    results = measure(commands, args.runs)
+    results = measure(commands, args.runs, env)  # the warm-up runs fill the store
     peer = results["python -c pass"]["median_ms"]
     for r in results.values():
         r["ratio"] = r["median_ms"] / peer if peer > 0 else float("inf")
     ratio = results["imgvar --help"]["ratio"]
     target = {"rule": f"median(imgvar --help) <= {TARGET_RATIO:g} x median(python -c pass)",
               "limit": TARGET_RATIO, "ratio": ratio, "pass": ratio <= TARGET_RATIO}
+    run_ratio = results["imgvar run (cached)"]["median_ms"] / results["imgvar --help"]["median_ms"]
+    run_target = {"rule": f"median(imgvar run, cached) <= {CACHED_RUN_RATIO:g} x median(imgvar --help)",
+                  "limit": CACHED_RUN_RATIO, "ratio": run_ratio, "pass": run_ratio <= CACHED_RUN_RATIO}
     imports = heavy_imports()
+    run_imports = cached_run_imports(cached, env)
+    home.cleanup()
 
     if args.json:
         print(json.dumps({
             "runs": args.runs, "warmup": WARMUP, "imgvar": imgvar, "python": sys.executable,
             "python_version": platform.python_version(), "platform": platform.platform(),
             "commands": results, "target": target, "heavy_imports": imports,
+            "cached_run_target": run_target, "cached_run_imports": run_imports,
         }, indent=2))
         return 0
 
     print(f"imgvar: {imgvar}")
     print(f"python: {sys.executable} ({platform.python_version()}, {platform.platform()})")
     print(f"{args.runs} timed runs each after {WARMUP} warm-up runs, interleaved\n")
-    print(f"{'command':<18} {'median ms':>10} {'min ms':>9} {'x python':>9}")
+    print(f"{'command':<20} {'median ms':>10} {'min ms':>9} {'x python':>9}")
     for name, r in results.items():
         note = "" if r["exit_codes"] == [0] else f"   (exit codes {r['exit_codes']})"
-        print(f"{name:<18} {r['median_ms']:>10.1f} {r['min_ms']:>9.1f} {r['ratio']:>9.2f}{note}")
+        print(f"{name:<20} {r['median_ms']:>10.1f} {r['min_ms']:>9.1f} {r['ratio']:>9.2f}{note}")
     print(f"\ntarget: {target['rule']}: {ratio:.2f}x -> {'PASS' if target['pass'] else 'FAIL'}")
+    print(f"target: {run_target['rule']}: {run_ratio:.2f}x -> {'PASS' if run_target['pass'] else 'FAIL'}")
+    print(f"cached run imports: {', '.join(run_imports['found']) or 'none'} of {', '.join(NEEDLESS_ON_HIT)}")
     if imports["exit_code"] != 0:
         print(f"imports: could not check, the --help path failed under -X importtime: {imports['error']}")
     elif imports["found"]:

@@ -37,7 +37,9 @@ Image edits
     mask, resized to the output size with nearest-neighbour, has alpha 0 when a mask is given; the
     whole image otherwise. Output size: the requested ``size``; for ``auto`` or none, 1024x1024 when
     the first input is square-ish (long side / short side < 1.25), else 1536x1024 (landscape) or
-    1024x1536 (portrait). ``n`` identical images are returned.
+    1024x1536 (portrait). ``n`` identical images are returned. gpt-image-1, gpt-image-1.5 and
+    gpt-image-1-mini accept only those three sizes (400 ``invalid_value`` otherwise); other models
+    (and Azure deployment names) any WIDTHxHEIGHT with sides from 16 to 4096.
 
 Image generations
     A deterministic two-colour gradient whose colours come from the SHA-256 of the prompt.
@@ -65,7 +67,9 @@ Faults (``fail_next``) answer the next requests of a kind that pass authenticati
     shape), "content_filter" (400, Azure shape: code ``contentFilter`` for images,
     ``content_filter`` for chat, both with ``innererror.code == "ResponsibleAIPolicyViolation"``),
     "refusal" (chat: 200, ``content`` null and ``refusal`` set), "malformed" (200, ``text/html``
-    body that is not JSON), "bad_schema" (chat: 200, JSON content that does not match the schema).
+    body that is not JSON), "bad_schema" (chat: 200, JSON content that does not match the schema),
+    "drop" (read the whole request, then close the connection without answering: a call that was
+    sent and may be billed, unlike one whose connection was refused).
 """
 
 from __future__ import annotations
@@ -98,7 +102,8 @@ except ImportError:  # Python 3.10
 DEFAULT_API_KEY = "sk-test-fake-0123456789"
 
 KINDS = ("chat", "edit", "generate")
-FAULTS = ("429", "500", "slow", "moderation_blocked", "content_filter", "refusal", "malformed", "bad_schema")
+FAULTS = ("429", "500", "slow", "moderation_blocked", "content_filter", "refusal", "malformed", "bad_schema",
+          "drop")
 _CHAT_ONLY_FAULTS = ("refusal", "bad_schema")
 
 _ENDPOINTS = {"chat/completions": "chat", "images/edits": "edit", "images/generations": "generate"}
@@ -173,6 +178,10 @@ def _filter_result(violence: bool = True) -> dict:
         "sexual": dict(safe),
         "self_harm": dict(safe),
     }
+
+
+class _Drop(Exception):
+    """The "drop" fault: close the connection without an answer."""
 
 
 def _fault_answer(kind: str, fault: str, retry_after: float | None, request_id: str) -> tuple[int, dict, dict]:
@@ -832,6 +841,9 @@ class FakeOpenAI:
         content_type = "application/json"
         try:
             status, payload, extra = self._answer(record, flavor, parse_error)
+        except _Drop:
+            handler.close_connection = True  # the request was read in full; no answer is written
+            return
         except _ApiError as exc:
             status, payload = exc.status, exc.payload
         except Exception:
@@ -910,6 +922,8 @@ class FakeOpenAI:
             if fault in ("429", "500", "moderation_blocked", "content_filter"):
                 status, payload, headers = _fault_answer(record.kind, fault, retry_after, record.request_id)
                 return status, payload, headers
+            if fault == "drop":
+                raise _Drop()
             if fault == "malformed":
                 return 200, b'<html><body><h1>Bad gateway</h1></body></html>{"choices": [{"mess', {}
             if fault == "slow":
@@ -1083,6 +1097,11 @@ def _invalid_value(param: str, value: Any, allowed: tuple) -> _ApiError:
                         code="invalid_value")
 
 
+# The GPT image models before gpt-image-2 make three sizes only (a deployment name is not checked).
+_FIXED_SIZE_MODELS = re.compile(r"gpt-image-1(\.5|-mini)?(-\d{4}-\d{2}-\d{2})?")
+_FIXED_SIZES = ("1024x1024", "1536x1024", "1024x1536")
+
+
 def _image_options(params: dict, default_size: tuple[int, int] | None) -> dict:
     size_text = str(params.get("size") or "auto")
     if size_text == "auto":
@@ -1096,6 +1115,8 @@ def _image_options(params: dict, default_size: tuple[int, int] | None) -> dict:
             raise _bad_request(f"Invalid value: '{size_text}'. Size must be 'auto' or WIDTHxHEIGHT.", param="size",
                                code="invalid_value")
         size = (int(match.group(1)), int(match.group(2)))
+        if _FIXED_SIZE_MODELS.fullmatch(str(params.get("model") or "")) and size_text not in _FIXED_SIZES:
+            raise _invalid_value("size", size_text, (*_FIXED_SIZES, "auto"))
     quality = str(params.get("quality") or "auto")
     if quality not in ("low", "medium", "high", "auto"):
         raise _invalid_value("quality", quality, ("low", "medium", "high", "auto"))

@@ -24,10 +24,12 @@ def invoke(*args: str, input: bytes | None = None):
 
 
 def assert_one_line_error(result, code: int, fragment: str) -> None:
+    """One error line, last on stderr (after any progress lines), with the documented exit code."""
     assert result.exit_code == code, (result.exit_code, result.output)
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("imgvar: error:") and fragment in lines[0], lines[0]
+    errors = [line for line in lines if "error" in line.lower()]
+    assert len(errors) == 1 and errors[0] == lines[-1], result.stderr
+    assert lines[-1].startswith("imgvar: error:") and fragment in lines[-1], lines[-1]
     assert "Traceback" not in result.output
 
 
@@ -285,12 +287,12 @@ def test_nothing_understood_is_a_usage_error_and_writes_nothing(photo, tmp_path)
     assert not (tmp_path / "o.png").exists()
 
 
-def test_nothing_doable_is_an_engine_error_and_keeps_the_earlier_result(photo, tmp_path):
+def test_nothing_doable_is_a_usage_error_and_keeps_the_earlier_result(photo, tmp_path):
     out = tmp_path / "o.png"
     assert invoke("run", photo, "pencil", "--out", out).exit_code == 0
     before = out.read_bytes()
     result = invoke("run", photo, "add a red hat", "--out", out)
-    assert_one_line_error(result, ExitCode.ENGINE, "none of the requested changes")
+    assert_one_line_error(result, ExitCode.USAGE, "none of the requested changes")
     assert out.read_bytes() == before
 
 

@@ -207,7 +207,7 @@ def test_a_refused_image_call_is_not_sent_after_the_text_call(openai_env, photo,
 
 
 def test_the_daily_budget_counts_earlier_runs(openai_env, photo, tmp_path, monkeypatch):
-    monkeypatch.setenv("IMGVAR_COST_DAILY_BUDGET", "0.06")
+    monkeypatch.setenv("IMGVAR_COST_DAILY_BUDGET", "0.02")
     assert invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--out", tmp_path / "a.png").exit_code == 0
     sent = len(openai_env.requests)
     result = invoke("run", photo, "in watercolor", "--engine", "openai", "--out", tmp_path / "b.png")
@@ -226,7 +226,7 @@ def test_imgvar_cost_totals_what_the_runs_spent(openai_env, photo, tmp_path):
     data = json.loads(report.stdout)["summary"]
     assert data["calls"] == 4
     assert abs(data["total_usd"] - spent) < 1e-6
-    assert {row["model"] for row in data["by_model"]} == {"gpt-4.1-mini", "gpt-image-1.5"}
+    assert {row["model"] for row in data["by_model"]} == {"gpt-4.1-mini", "gpt-image-1-mini"}
 
 
 # -- retries, timeouts and refusals ----------------------------------------------------------
@@ -315,6 +315,150 @@ def test_an_unreachable_service_fails_fast_with_one_line(photo, monkeypatch, no_
     assert len(no_waiting) == 2
 
 
+def closed_port() -> int:
+    """A local port nothing listens on: bound, then closed, so connecting to it is refused."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_a_refused_connection_is_not_a_paid_call(photo, tmp_path, monkeypatch, no_waiting):
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{closed_port()}/v1")
+    result = invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--out", tmp_path / "o.png")
+    one_line_error(result, ExitCode.ENGINE, "cannot reach OpenAI", "ConnectError", "after 3 attempts")
+    assert len(no_waiting) == 2  # retried: nothing was sent, so nothing can be billed
+    summary = json.loads(invoke("cost", "--json").stdout)["summary"]
+    assert summary["calls"] == 0 and summary["total_usd"] == 0
+    runs = json.loads(invoke("runs", "--json").stdout)
+    assert runs[0]["status"] == "failed" and runs[0]["cost"] == {"usd": 0.0, "calls": []}
+    text = invoke("cost")
+    assert text.exit_code == 0 and "no paid calls recorded" in text.stdout
+
+
+def test_an_image_call_dropped_after_sending_is_counted_and_not_resent(openai_env, photo, tmp_path):
+    openai_env.fail_next("edit", "drop")
+    result = invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--out", tmp_path / "o.png")
+    one_line_error(result, ExitCode.ENGINE, "connection to OpenAI", "may already be billed", "--retry-timeouts")
+    assert kinds(openai_env) == ["chat", "edit"]
+    rows = json.loads(invoke("runs", "--json").stdout)[0]["cost"]["calls"]
+    assert [(r["kind"], r["status"]) for r in rows] == [("text", "ok"), ("image", "failed")]
+    assert rows[1]["usd"] == rows[1]["estimate_usd"] > 0.005  # counted at its estimate
+    assert json.loads(invoke("cost", "--json").stdout)["summary"]["calls"] == 2
+
+
+def test_a_text_call_dropped_after_sending_is_retried_and_both_are_counted(openai_env, photo, tmp_path, no_waiting):
+    openai_env.fail_next("chat", "drop")
+    result = invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--out", tmp_path / "o.png", "--json")
+    assert result.exit_code == 0, result.output
+    assert kinds(openai_env) == ["chat", "chat", "edit"] and len(no_waiting) == 1
+    calls = json.loads(result.stdout)["calls"]
+    assert [(c["kind"], c["status"]) for c in calls] == [("text", "failed"), ("text", "ok"), ("image", "ok")]
+    assert json.loads(invoke("cost", "--json").stdout)["summary"]["calls"] == 3
+
+
+@pytest.mark.parametrize("failure,sent", [("ConnectError", False), ("ConnectTimeout", False), ("PoolTimeout", False),
+                                          ("ReadTimeout", True), ("ReadError", True), ("RemoteProtocolError", True)])
+def test_an_image_call_is_counted_only_when_its_request_was_sent(tmp_path, no_waiting, failure, sent):
+    """Each transport failure, raised under the real SDK, is a call only when it can come after sending."""
+    import httpx2
+    import openai
+
+    from imgvar.config import load_settings
+    from imgvar.cost import estimate_image_call, load_prices
+    from imgvar.engines.cloud.calls import CallMeter
+    from imgvar.engines.cloud.provider import provider_for
+    from imgvar.errors import EngineError
+    from imgvar.store.local import LocalStore
+
+    attempts = []
+
+    def transport(request):
+        attempts.append(request.url.path)
+        raise getattr(httpx2, failure)("simulated", request=request)
+
+    settings = load_settings(flags={"openai.api_key": KEY})
+    prices = load_prices(settings)
+    store = LocalStore(tmp_path / "store")
+    meter = CallMeter(provider_for("openai", settings), settings, prices, store=store)
+    client = openai.OpenAI(api_key=KEY, base_url="http://127.0.0.1:1/v1", max_retries=0,
+                           http_client=httpx2.Client(transport=httpx2.MockTransport(transport)))
+    estimate = estimate_image_call(prices, "openai", "gpt-image-1-mini", quality="medium", size=(1024, 1024),
+                                   prompt_chars=100)
+    with pytest.raises(EngineError) as caught:
+        meter.send(estimate, lambda: client.images.generate(model="gpt-image-1-mini", prompt="a fox"))
+    rows = store.read_ledger()
+    if sent:  # may be billed: counted at its estimate, and not re-sent unasked
+        assert len(attempts) == 1 and "may already be billed" in str(caught.value)
+        assert [(r["kind"], r["usd"]) for r in rows] == [("image", round(estimate.usd, 8))]
+        assert meter.usd == estimate.usd and len(meter.calls) == 1
+    else:  # never left: retried like any failure to connect, and no call at all
+        assert len(attempts) == 3 and "cannot reach OpenAI" in str(caught.value)
+        assert rows == [] and meter.calls == [] and meter.usd == 0
+
+
+def test_an_azure_sign_in_failure_is_one_line_and_not_a_paid_call(fake_openai, photo, monkeypatch):
+    from azure.core.exceptions import ClientAuthenticationError
+
+    from imgvar.engines.cloud import provider
+
+    def no_token():
+        raise ClientAuthenticationError("DefaultAzureCredential failed to retrieve a token.\nAttempted: ...")
+
+    monkeypatch.setattr(provider, "_entra_token_provider", lambda: no_token)
+    monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", fake_openai.url)
+    monkeypatch.setenv("IMGVAR_AZURE_AUTH", "entra")
+    result = invoke("analyze", photo, "in Van Gogh style", "--engine", "azure")
+    one_line_error(result, ExitCode.ENGINE, "signing in to Azure OpenAI failed", "ClientAuthenticationError")
+    assert fake_openai.requests == []
+    assert json.loads(invoke("cost", "--json").stdout)["summary"]["calls"] == 0
+
+
+def test_an_empty_azure_api_version_is_a_usage_error(azure_env, photo, monkeypatch):
+    config_dir = photo.parent / "cfg.toml"
+    config_dir.write_text('[azure]\napi_version = ""\n')
+    monkeypatch.delenv("OPENAI_API_VERSION", raising=False)
+    result = invoke("analyze", photo, "in Van Gogh style", "--engine", "azure", "--config", config_dir)
+    one_line_error(result, ExitCode.USAGE, "azure.api_version is empty")
+    assert azure_env.requests == []
+
+
+# -- dry runs need no key ----------------------------------------------------------------------
+
+
+def test_dry_run_needs_no_key_and_says_the_real_run_will(fake_openai, photo, tmp_path, monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.url + "/v1")  # no OPENAI_API_KEY
+    result = invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--dry-run", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["engine"] == "openai" and data["paid_calls"] == 2 and data["max_usd"] > 0
+    assert data["needs_key"] == "OPENAI_API_KEY or --api-key"
+    assert any("OPENAI_API_KEY" in w for w in data["warnings"])
+    text = invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--dry-run")
+    assert text.exit_code == 0 and "total: estimate $" in text.stdout
+    # The real run asks for the key before sending anything.
+    real = invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--out", tmp_path / "o.png")
+    one_line_error(real, ExitCode.USAGE, "needs an API key", "OPENAI_API_KEY")
+    assert fake_openai.requests == []
+    # With a key the dry run has nothing to warn about.
+    monkeypatch.setenv("OPENAI_API_KEY", fake_openai.api_key)
+    keyed = json.loads(invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--dry-run", "--json").stdout)
+    assert keyed["needs_key"] is None and keyed["warnings"] == []
+    assert keyed["max_usd"] == data["max_usd"]
+    assert fake_openai.requests == []
+
+
+def test_azure_dry_run_needs_no_endpoint_or_key(fake_openai, photo):
+    result = invoke("analyze", photo, "in Van Gogh style", "--engine", "azure", "--dry-run", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["needs_key"] == "AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_API_KEY"
+    assert [c["kind"] for c in data["calls"]] == ["text"]
+    assert fake_openai.requests == []
+
+
 def test_an_unpriced_model_is_refused_before_anything_is_sent(openai_env, photo, monkeypatch):
     monkeypatch.setenv("IMGVAR_OPENAI_IMAGE_MODEL", "gpt-image-2")
     result = invoke("run", photo, "in Van Gogh style", "--engine", "openai")
@@ -324,7 +468,70 @@ def test_an_unpriced_model_is_refused_before_anything_is_sent(openai_env, photo,
 
 def test_a_malformed_size_is_refused_before_anything_is_sent(openai_env, photo):
     result = invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--size", "big")
-    one_line_error(result, ExitCode.USAGE, "cloud.size 'big'")
+    one_line_error(result, ExitCode.USAGE, "'big'", "cloud.size", "WIDTHxHEIGHT")
+    assert openai_env.requests == []
+
+
+@pytest.mark.parametrize("size", ["13x7", "512x512", "1024x1024x2"])
+def test_a_size_the_image_model_does_not_make_is_refused_before_anything_is_sent(openai_env, photo, tmp_path, size):
+    result = invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--size", size,
+                    "--out", tmp_path / "o.png")
+    one_line_error(result, ExitCode.USAGE, "cloud.size", size)
+    assert openai_env.requests == []  # not even the text call
+    assert json.loads(invoke("cost", "--json").stdout)["summary"]["calls"] == 0
+    dry = invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--size", size, "--dry-run")
+    one_line_error(dry, ExitCode.USAGE, "cloud.size")
+
+
+@pytest.mark.parametrize("where", ["env", "config"])
+def test_a_malformed_size_in_the_environment_or_config_is_a_usage_error(openai_env, photo, tmp_path, monkeypatch,
+                                                                        where):
+    args = ["run", photo, "in Van Gogh style", "--engine", "openai", "--out", tmp_path / "o.png"]
+    if where == "env":
+        monkeypatch.setenv("IMGVAR_CLOUD_SIZE", "huge")
+    else:
+        config = tmp_path / "c.toml"
+        config.write_text('[cloud]\nsize = "1024 by 1024"\n')
+        args += ["--config", config]
+    one_line_error(invoke(*args), ExitCode.USAGE, "cloud.size")
+    assert openai_env.requests == []
+
+
+def test_a_size_named_in_a_prices_file_is_sent(openai_env, photo, tmp_path, monkeypatch):
+    prices = tmp_path / "prices.toml"
+    prices.write_text('[models."gpt-image-2"]\nkind = "image"\ntext_input = 5.0\nimage_input = 8.0\n'
+                      'image_output = 30.0\nsizes = ["1280x720", "1024x1024"]\n')
+    monkeypatch.setenv("IMGVAR_COST_PRICES", str(prices))
+    monkeypatch.setenv("IMGVAR_OPENAI_IMAGE_MODEL", "gpt-image-2")
+    result = invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--size", "1280x720",
+                    "--out", tmp_path / "o.png")
+    assert result.exit_code == 0, result.output
+    assert openai_env.calls("edit")[0].form["size"] == "1280x720"
+    refused = invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--size", "1536x1024",
+                     "--out", tmp_path / "o.png")
+    one_line_error(refused, ExitCode.USAGE, "1536x1024", "gpt-image-2", "1280x720")
+
+
+def test_high_input_fidelity_is_refused_for_a_model_that_takes_none(openai_env, photo, tmp_path, monkeypatch):
+    result = invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--input-fidelity", "high",
+                    "--out", tmp_path / "o.png")
+    one_line_error(result, ExitCode.USAGE, "gpt-image-1-mini", "input fidelity")
+    assert openai_env.requests == []
+    monkeypatch.setenv("IMGVAR_OPENAI_IMAGE_MODEL", "gpt-image-1.5")
+    result = invoke("run", photo, "in Van Gogh style", "--engine", "openai", "--input-fidelity", "high",
+                    "--out", tmp_path / "o.png")
+    assert result.exit_code == 0, result.output
+    assert openai_env.calls("edit")[0].form["input_fidelity"] == "high"
+
+
+@pytest.mark.parametrize("key,value,fragment", [("IMGVAR_OPENAI_TEXT_MODEL", "gpt-image-1.5", "not a text model"),
+                                                ("IMGVAR_OPENAI_IMAGE_MODEL", "gpt-4.1-mini", "not an image model"),
+                                                ("IMGVAR_OPENAI_TEXT_MODEL", "gpt-9", "no price")])
+def test_a_model_of_the_wrong_kind_or_without_a_price_is_refused_before_anything_is_sent(
+        openai_env, photo, monkeypatch, key, value, fragment):
+    monkeypatch.setenv(key, value)
+    result = invoke("run", photo, "in Van Gogh style", "--engine", "openai")
+    one_line_error(result, ExitCode.USAGE, value, fragment)
     assert openai_env.requests == []
 
 
@@ -340,7 +547,8 @@ def test_the_input_is_downscaled_to_the_model_size_and_uploaded_with_a_name_and_
     assert image.content_type == "image/jpeg" and image.filename == "image.jpg"
     assert image.size[0] <= 1536 and image.size[1] <= 1024 and max(image.size) == 1536
     assert edit.form["size"] == "1536x1024" and edit.form["quality"] == "medium"
-    assert edit.form["input_fidelity"] == "low"
+    # The default model takes no input_fidelity (its price entry says so), so none is sent.
+    assert edit.form["model"] == "gpt-image-1-mini" and "input_fidelity" not in edit.form
     chat = openai_env.calls("chat")[0]
     assert chat.details == ["low"] and max(chat.images[0]) <= 512
     assert Image.open(tmp_path / "o.png").size == (2400, 1500)

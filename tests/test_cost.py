@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import re
@@ -122,6 +123,9 @@ def test_override_file_merges_over_the_builtin_table(tmp_path):
     ('[models."gpt-image-1.5"]\nkind = "video"\n', "kind must be"),
     ('[models."gpt-image-1.5"]\nimage_ouput = 3\n', "unknown key 'image_ouput'"),
     ('[image_output_tokens.low]\n"big" = 3\n', "not a size"),
+    ('[models."gpt-image-1.5"]\nsizes = ["huge"]\n', "sizes must be a list"),
+    ('[models."gpt-image-1.5"]\nsizes = []\n', "sizes must be a list"),
+    ('[models."gpt-image-1.5"]\ninput_fidelity = "no"\n', "input_fidelity must be true or false"),
 ])
 def test_broken_override_file_is_a_config_error_naming_the_file(tmp_path, text, fragment):
     extra = tmp_path / "bad-prices.toml"
@@ -129,6 +133,16 @@ def test_broken_override_file_is_a_config_error_naming_the_file(tmp_path, text, 
     with pytest.raises(ConfigError) as info:
         load_prices(settings_with(prices=str(extra)))
     assert str(extra) in str(info.value) and fragment in str(info.value)
+
+
+def test_image_models_carry_their_sizes_and_input_fidelity(prices, tmp_path):
+    assert prices.price("gpt-image-1.5").sizes == ("1024x1024", "1536x1024", "1024x1536")
+    assert prices.price("gpt-image-1.5").input_fidelity is True
+    assert prices.price("gpt-image-1-mini").input_fidelity is False
+    extra = tmp_path / "prices.toml"
+    extra.write_text('[models."gpt-image-1.5"]\nsizes = ["1024x1024"]\n', encoding="utf-8")
+    table = load_prices(settings_with(prices=str(extra)))
+    assert table.price("gpt-image-1.5").sizes == ("1024x1024",) and table.price("gpt-image-1.5").image_output == 32
 
 
 def test_missing_override_file_is_a_config_error(tmp_path):
@@ -423,3 +437,40 @@ def test_rounding_helpers_keep_estimates_below_their_bound(prices):
             est = estimate_image_call(prices, "openai", "gpt-image-1-mini", quality=quality, size=size,
                                       prompt_chars=333, input_images=[size, (300, 200)])
             assert 0 < est.usd <= est.usd_max and math.isfinite(est.usd_max)
+
+
+# -- the defaults ---------------------------------------------------------------------------
+
+DEFAULT_RUN_LIMIT = 0.02  # USD: one text call and one image call with the default settings
+
+
+@pytest.mark.parametrize("engine", ["openai", "azure"])
+@pytest.mark.parametrize("shape", [(1100, 1100), (1650, 1100), (1100, 1650)], ids=["square", "landscape", "portrait"])
+def test_a_default_run_costs_at_most_two_cents_by_the_builtin_table(engine, shape):
+    """The estimator's upper bound for a default run, on inputs large enough to upload at the model's full size."""
+    import imgvar
+    from conftest import make_photo
+
+    settings = load_settings(flags={"engine": engine})  # no key: a dry run estimates locally
+    for key in ("openai.image_model", "azure.image_model", "cloud.quality", "cloud.size", "cloud.input_fidelity",
+                "openai.text_model", "azure.text_model", "cost.prices"):
+        assert settings.source(key) == "default", key
+    buffer = io.BytesIO()
+    make_photo(shape).save(buffer, "JPEG", quality=90)  # a photo as a camera writes it (and quick to decode)
+    photo = buffer.getvalue()
+    dry = imgvar.dry_run(photo, "put the dog on a beach at sunset, in Van Gogh style", settings=settings)
+    assert [c["kind"] for c in dry.calls] == ["text", "image"] and not any(c["cached"] for c in dry.calls)
+    image = dry.calls[1]
+    assert image["detail"]["size"] == {"square": "1024x1024", "landscape": "1536x1024",
+                                       "portrait": "1024x1536"}[_shape_name(shape)]
+    assert image["tokens"]["image_input"] >= 65 + 129 * 4  # uploaded at the model's size, not a thumbnail
+    assert 0 < dry.usd <= dry.usd_max <= DEFAULT_RUN_LIMIT, (dry.usd, dry.usd_max)
+    # Raising the quality raises the bound past it: the flag is how a user pays for more.
+    high = imgvar.dry_run(photo, "put the dog on a beach at sunset, in Van Gogh style",
+                          settings=settings.with_overrides({"cloud.quality": "high"}))
+    assert high.usd_max > DEFAULT_RUN_LIMIT
+
+
+def _shape_name(shape: tuple[int, int]) -> str:
+    w, h = shape
+    return "square" if w == h else "landscape" if w > h else "portrait"

@@ -440,6 +440,33 @@ def test_fault_slow_times_out_then_serves(fake_openai):
     assert [c.fault for c in fake_openai.calls("chat")] == ["slow", None]
 
 
+def test_fault_drop_reads_the_request_then_closes_without_an_answer(fake_openai):
+    fake_openai.fail_next("edit", "drop")
+    client = openai_client(fake_openai)
+    image = ("photo.png", png_bytes(make_photo()), "image/png")
+    with pytest.raises(openai.APIConnectionError) as caught:
+        client.images.edit(model="gpt-image-1.5", prompt="x", image=image)
+    assert not isinstance(caught.value, openai.APITimeoutError)
+    # The transport saw the request go out and no answer come back (not a refused connection).
+    assert type(caught.value.__cause__).__name__ == "RemoteProtocolError"
+    [dropped] = fake_openai.calls("edit")
+    assert dropped.fault == "drop" and dropped.status == 0 and dropped.files[0].size == (96, 64)  # 0: no answer
+    assert client.images.edit(model="gpt-image-1.5", prompt="x", image=image).data
+
+
+@pytest.mark.parametrize("model,size,ok", [("gpt-image-1.5", "1536x1024", True), ("gpt-image-1-mini", "512x512", False),
+                                           ("gpt-image-1.5", "13x7", False), ("gpt-image-2", "1280x720", True)])
+def test_gpt_image_1_models_make_three_sizes_only(fake_openai, model, size, ok):
+    client = openai_client(fake_openai)
+    if ok:
+        result = client.images.generate(model=model, prompt="a fox", quality="low", size=size)
+        assert result.size == size
+        return
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.images.generate(model=model, prompt="a fox", quality="low", size=size)
+    assert caught.value.code == "invalid_value" and caught.value.param == "size"
+
+
 def test_fail_next_validates_its_arguments(fake_openai):
     with pytest.raises(ValueError):
         fake_openai.fail_next("edit", "refusal")

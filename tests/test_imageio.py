@@ -6,6 +6,7 @@ import hashlib
 import io
 import os
 import struct
+import subprocess
 import sys
 import types
 import warnings
@@ -446,3 +447,423 @@ def test_pixel_digest_depends_on_mode_size_and_pixels() -> None:
     changed = base.copy()
     changed.putpixel((0, 0), BLUE)
     assert pixel_digest(base) != pixel_digest(changed)
+
+
+# --- colour-keyed (tRNS) transparency ----------------------------------------------
+
+
+def _png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def raw_png(width: int, depth: int, colour_type: int, row: bytes, *, trns: bytes = b"", plte: bytes = b"") -> bytes:
+    """A one-row PNG written byte by byte, for bit depths Pillow cannot save."""
+    ihdr = struct.pack(">IIBBBBB", width, 1, depth, colour_type, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + (_png_chunk(b"PLTE", plte) if plte else b"")
+            + (_png_chunk(b"tRNS", trns) if trns else b"") + _png_chunk(b"IDAT", zlib.compress(b"\x00" + row))
+            + _png_chunk(b"IEND", b""))
+
+
+# (PNG bytes, the first pixel (transparent), the second pixel (opaque)) for each colour-keyed kind.
+KEYED_PNGS = {
+    "grey 16-bit": (raw_png(2, 16, 0, struct.pack(">HH", 1000, 40000), trns=struct.pack(">H", 1000)),
+                    (4, 4, 4, 0), (156, 156, 156, 255)),
+    "grey 8-bit": (raw_png(2, 8, 0, bytes([10, 200]), trns=struct.pack(">H", 10)),
+                   (10, 10, 10, 0), (200, 200, 200, 255)),
+    "grey 4-bit": (raw_png(2, 4, 0, bytes([0x1F]), trns=struct.pack(">H", 1)), (17, 17, 17, 0), (255, 255, 255, 255)),
+    "grey 2-bit": (raw_png(2, 2, 0, bytes([0b01110000]), trns=struct.pack(">H", 1)),
+                   (85, 85, 85, 0), (255, 255, 255, 255)),
+    "grey 1-bit": (raw_png(2, 1, 0, bytes([0b01000000]), trns=struct.pack(">H", 0)), (0, 0, 0, 0), (255, 255, 255, 255)),
+    "rgb 8-bit": (raw_png(2, 8, 2, bytes([1, 2, 3, 200, 100, 50]), trns=struct.pack(">HHH", 1, 2, 3)),
+                  (1, 2, 3, 0), (200, 100, 50, 255)),
+    # Same high bytes, different low bytes: only the exact 16-bit colour is the key.
+    "rgb 16-bit": (raw_png(2, 16, 2, struct.pack(">6H", 1000, 2000, 3000, 1001, 2000, 3000),
+                           trns=struct.pack(">HHH", 1000, 2000, 3000)), (3, 7, 11, 0), (3, 7, 11, 255)),
+    "palette 4-bit": (raw_png(2, 4, 3, bytes([0x01]), trns=b"\x00", plte=bytes([255, 0, 0, 0, 0, 255])),
+                      (255, 0, 0, 0), (0, 0, 255, 255)),
+}
+
+
+@pytest.mark.parametrize("case", list(KEYED_PNGS))
+def test_colour_keyed_png_keeps_its_transparency(case: str) -> None:
+    data, transparent, opaque = KEYED_PNGS[case]
+    loaded = load_image(data)
+    assert loaded.image.mode == "RGBA"
+    assert loaded.image.getpixel((0, 0)) == transparent
+    assert loaded.image.getpixel((1, 0)) == opaque
+
+
+@pytest.mark.parametrize(
+    ("data", "mode", "pixel"),
+    [
+        (raw_png(1, 16, 2, struct.pack(">3H", 65535, 32768, 0)), "RGB", (255, 128, 0)),
+        (raw_png(1, 16, 6, struct.pack(">4H", 65535, 32768, 0, 32768)), "RGBA", (255, 128, 0, 128)),
+        (raw_png(1, 16, 4, struct.pack(">2H", 32768, 16384)), "RGBA", (128, 128, 128, 64)),
+        (raw_png(1, 8, 4, bytes([128, 64])), "RGBA", (128, 128, 128, 64)),
+    ],
+    ids=["rgb16", "rgba16", "la16", "la8"],
+)
+def test_deep_and_grey_alpha_pngs_keep_range_and_alpha(data: bytes, mode: str, pixel: tuple[int, ...]) -> None:
+    image = load_image(data).image
+    assert image.mode == mode
+    assert image.getpixel((0, 0)) == pixel
+
+
+def test_colour_key_survives_exif_orientation() -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    plain = raw_png(2, 16, 0, struct.pack(">HH", 1000, 40000), trns=struct.pack(">H", 1000))
+    data = plain[:33] + _png_chunk(b"eXIf", exif.tobytes()[6:]) + plain[33:]  # after IHDR
+    image = load_image(data).image
+    assert image.size == (1, 2)
+    assert image.getpixel((0, 0))[3] == 0 and image.getpixel((0, 1))[3] == 255
+
+
+# --- Pillow's warnings -------------------------------------------------------------
+
+
+def corrupt_exif_jpeg() -> bytes:
+    """A JPEG whose APP1 EXIF block claims more entries than it holds."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 8), RED).save(buffer, "JPEG")
+    app1 = b"Exif\x00\x00" + b"MM\x00\x2a\x00\x00\x00\x08\x00\x05" + b"\xff" * 40
+    segment = b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1
+    data = buffer.getvalue()
+    return data[:2] + segment + data[2:]
+
+
+def test_corrupt_exif_is_logged_at_debug_not_warned(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("DEBUG", logger="imgvar")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loaded = load_image(corrupt_exif_jpeg(), name="bad-exif.jpg")
+    assert loaded.image.size == (16, 8)
+    assert caught == []
+    records = [r for r in caplog.records if "Corrupt EXIF" in r.getMessage()]
+    assert records and all(r.levelname == "DEBUG" and r.name.startswith("imgvar") and not r.exc_info
+                           for r in records)
+    assert records[0].getMessage().startswith("bad-exif.jpg: ")
+
+
+def test_unidentified_file_warns_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "odd.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 30)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(BadInputError):
+            load_image(path)
+        with pytest.raises(BadInputError):
+            read_metadata(path)
+    assert caught == []
+
+
+def test_cli_prints_nothing_about_corrupt_exif(tmp_path: Path) -> None:
+    """A real process, so Python's own warning printing is what is checked."""
+    path = tmp_path / "bad-exif.jpg"
+    path.write_bytes(corrupt_exif_jpeg())
+    env = {**os.environ, "PYTHONWARNINGS": "default"}
+    done = subprocess.run([sys.executable, "-m", "imgvar", "analyze", str(path), "in watercolor"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "16x8" in done.stdout
+    assert "EXIF" not in done.stderr and "Warning" not in done.stderr and "site-packages" not in done.stderr
+
+
+# --- pixel-limit messages ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("size", "limit", "expected"),
+    [
+        ((50, 50), 100, "50x50 = 2,500 pixels exceeds the pixel limit of 100 pixels"),
+        ((1001, 1000), 1_000_000, "1001x1000 = 1,001,000 pixels exceeds the pixel limit of 1,000,000 pixels"),
+        ((500, 400), 50_000, "500x400 = 200,000 pixels exceeds the pixel limit of 50,000 pixels"),
+        ((3000, 1000), 2_000_000, "3000x1000 = 3.0 MP exceeds the pixel limit of 2.0 MP"),
+    ],
+)
+def test_pixel_limit_message_counts_are_meaningful(size, limit, expected) -> None:
+    buffer = io.BytesIO()
+    Image.new("L", size).save(buffer, "PNG")
+    with pytest.raises(BadInputError) as caught:
+        load_image(buffer.getvalue(), name="in.png", max_pixels=limit)
+    assert str(caught.value) == f"in.png: {expected} (image.max_pixels)"
+
+
+# --- masks -------------------------------------------------------------------------
+
+
+def test_mask_with_the_same_aspect_ratio_is_scaled_and_reported(tmp_path: Path,
+                                                               caplog: pytest.LogCaptureFixture) -> None:
+    mask = Image.new("L", (50, 25), 0)
+    mask.paste(255, (0, 0, 25, 25))
+    path = save(mask, tmp_path / "half.png")
+    with caplog.at_level("WARNING", logger="imgvar"):
+        loaded = load_mask(path, (100, 50))
+    assert loaded.size == (100, 50)
+    assert loaded.info["imgvar:resized_from"] == "50x25"
+    assert loaded.getpixel((10, 25)) == 255 and loaded.getpixel((90, 25)) == 0
+    assert any("50x25" in r.getMessage() and "100x50" in r.getMessage() for r in caplog.records)
+
+
+def test_mask_within_one_percent_is_accepted(tmp_path: Path) -> None:
+    path = save(Image.new("L", (300, 200), 255), tmp_path / "m.png")
+    assert load_mask(path, (1000, 667)).size == (1000, 667)  # 1.5 vs 1.499
+
+
+@pytest.mark.parametrize(("mask_size", "image_size"), [((50, 50), (100, 60)), ((200, 100), (100, 200)),
+                                                    ((100, 51), (100, 50))])
+def test_mask_with_another_aspect_ratio_is_refused(tmp_path: Path, mask_size, image_size) -> None:
+    path = save(Image.new("L", mask_size, 255), tmp_path / "m.png")
+    with pytest.raises(BadInputError) as caught:
+        load_mask(path, image_size)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: the mask is {mask_size[0]}x{mask_size[1]} but the image is "
+                              f"{image_size[0]}x{image_size[1]}; ")
+    assert caught.value.exit_code == 3
+
+
+def test_cli_refuses_a_mask_of_another_shape(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from imgvar.cli.app import app
+
+    photo = save(half_red_half_blue((40, 20)), tmp_path / "photo.png")
+    scene = save(Image.new("RGB", (40, 20), BLUE), tmp_path / "scene.png")
+    mask = save(Image.new("L", (30, 30), 255), tmp_path / "mask.png")
+    result = CliRunner().invoke(app, ["recontext", str(photo), "on a beach", "--background", str(scene),
+                                      "--mask", str(mask), "--out", str(tmp_path / "out.png")])
+    assert result.exit_code == 3, result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines == [f"imgvar: error: {mask}: the mask is 30x30 but the image is 40x20; a mask must have the "
+                     "image's size or its aspect ratio (within 1%)"]
+    assert not (tmp_path / "out.png").exists()
+
+
+# --- hostile paths and files ---------------------------------------------------------
+
+
+def small_png() -> bytes:
+    buffer = io.BytesIO()
+    half_red_half_blue((8, 4)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_nul_byte_in_name_is_bad_input() -> None:
+    with pytest.raises(BadInputError, match=r"^a\\x00b\.png: file name contains a NUL byte$"):
+        read_source("a\x00b.png")
+
+
+def test_overlong_name_is_one_line_bad_input(tmp_path: Path) -> None:
+    path = str(tmp_path / ("n" * 300 + ".png"))
+    with pytest.raises(BadInputError) as caught:
+        load_image(path)
+    assert str(caught.value) == f"{path}: file name too long"
+    from typer.testing import CliRunner
+
+    from imgvar.cli.app import app
+
+    result = CliRunner().invoke(app, ["analyze", path, "in watercolor"])
+    assert result.exit_code == 3
+    assert result.stderr.strip() == f"imgvar: error: {path}: file name too long"
+
+
+def test_non_utf8_file_name_loads_and_errors_print(tmp_path: Path) -> None:
+    raw = os.path.join(os.fsencode(tmp_path), b"caf\xe9.png")  # Latin-1 bytes: not UTF-8
+    with open(raw, "wb") as handle:
+        handle.write(small_png())
+    loaded = load_image(os.fsdecode(raw))
+    assert loaded.image.size == (8, 4)
+    assert os.fsencode(loaded.source) == raw  # still names the file, e.g. for the output beside it
+    with open(raw, "wb") as handle:
+        handle.write(b"not an image")
+    with pytest.raises(BadInputError) as caught:
+        load_image(os.fsdecode(raw))
+    message = str(caught.value)
+    assert message.endswith("caf\\xe9.png: not an image (cannot identify image file)")
+    message.encode("utf-8")  # printable: no lone surrogates
+
+
+def test_control_characters_in_name_stay_on_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "two\nlines.png"
+    with pytest.raises(BadInputError) as caught:
+        load_image(path)
+    assert str(caught.value) == f"{tmp_path}/two\\nlines.png: no such file"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_fifo_is_read_like_a_pipe(tmp_path: Path) -> None:
+    import threading
+
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    data = small_png()
+
+    def feed() -> None:
+        with open(fifo, "wb") as handle:
+            handle.write(data)
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    try:
+        loaded = load_image(fifo)
+    finally:
+        writer.join(timeout=10)
+    assert loaded.image.size == (8, 4) and loaded.digest == hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero here")
+def test_device_is_refused_without_reading() -> None:
+    with pytest.raises(BadInputError, match="^/dev/zero: not a regular file"):
+        read_source("/dev/zero")
+
+
+def test_oversized_input_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import imgvar.imageio as imageio
+
+    monkeypatch.setattr(imageio, "MAX_INPUT_BYTES", 2**20)
+    path = tmp_path / "big.png"
+    path.write_bytes(b"\x00" * (2**20 + 1))
+    with pytest.raises(BadInputError, match="big.png: larger than 1 MiB; not read$"):
+        read_source(path)
+    monkeypatch.setattr(sys, "stdin", fake_stream(b"\x00" * (2**20 + 1)))
+    with pytest.raises(BadInputError, match="^<stdin>: larger than 1 MiB"):
+        read_source("-")
+
+
+@pytest.mark.parametrize("kind", [b"zTXt", b"iTXt", b"iCCP"])
+def test_giant_compressed_png_chunk_does_not_cost_the_picture(kind: bytes) -> None:
+    bomb = zlib.compress(b"a" * (20 * 2**20))  # 20 MiB of text from ~20 KB
+    body = {b"zTXt": b"k\x00\x00", b"iTXt": b"k\x00\x01\x00\x00\x00", b"iCCP": b"icc\x00\x00"}[kind] + bomb
+    plain = small_png()
+    loaded = load_image(plain[:33] + _png_chunk(kind, body) + plain[33:])
+    assert loaded.image.size == (8, 4) and loaded.image.getpixel((0, 0)) == RED
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_every_exif_orientation_matches_pillow(orientation: int) -> None:
+    from PIL import ImageOps
+
+    rng = __import__("numpy").random.default_rng(orientation)
+    base = Image.fromarray(rng.integers(0, 255, (6, 10, 3), dtype="uint8"))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    buffer = io.BytesIO()
+    base.save(buffer, "PNG", exif=exif.tobytes())
+    expected = ImageOps.exif_transpose(Image.open(io.BytesIO(buffer.getvalue()))).convert("RGB")
+    got = load_image(buffer.getvalue()).image
+    assert got.size == ((10, 6) if orientation <= 4 else (6, 10))
+    assert got.tobytes() == expected.tobytes()
+
+
+def test_animated_webp_takes_the_first_frame() -> None:
+    frames = [Image.new("RGBA", (8, 8), colour) for colour in ((255, 0, 0, 128), (0, 255, 0, 255))]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "WEBP", save_all=True, append_images=frames[1:], lossless=True)
+    loaded = load_image(buffer.getvalue())
+    assert (loaded.format, loaded.image.mode) == ("WEBP", "RGBA")
+    assert loaded.image.getpixel((4, 4)) == (255, 0, 0, 128)
+
+
+def test_adobe_cmyk_jpeg_has_the_right_colour() -> None:
+    buffer = io.BytesIO()
+    Image.new("CMYK", (8, 8), (0, 255, 255, 0)).save(buffer, "JPEG", quality=95)
+    assert b"Adobe" in buffer.getvalue()  # Pillow writes inverted CMYK with an Adobe marker
+    red = load_image(buffer.getvalue()).image.getpixel((4, 4))
+    assert red[0] > 240 and red[1] < 15 and red[2] < 15
+
+
+# --- property-based: any bytes, any name -------------------------------------------
+
+hypothesis = pytest.importorskip("hypothesis", reason="property tests need hypothesis (the [test] extra)")
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ_PIXELS = 1_000_000  # a mutated header may claim a large size: keep each decode small
+
+
+def _seed_files() -> dict[str, bytes]:
+    image = half_red_half_blue((16, 12)).convert("RGBA")
+    image.putpixel((0, 0), (1, 2, 3, 0))
+    seeds = {}
+    for fmt, args in (("PNG", {}), ("JPEG", {"exif": _orientation_exif(6)}), ("GIF", {}), ("WEBP", {}),
+                      ("TIFF", {}), ("BMP", {})):
+        buffer = io.BytesIO()
+        (image.convert("RGB") if fmt in ("JPEG", "BMP") else image).save(buffer, fmt, **args)
+        seeds[fmt] = buffer.getvalue()
+    seeds["PNG16"] = KEYED_PNGS["rgb 16-bit"][0]
+    return seeds
+
+
+def _orientation_exif(value: int) -> bytes:
+    exif = Image.Exif()
+    exif[0x0112] = value
+    return exif.tobytes()
+
+
+SEEDS = _seed_files()
+
+
+def _load_or_refuse(data: bytes) -> None:
+    try:
+        loaded = load_image(data, max_pixels=FUZZ_PIXELS)
+    except BadInputError as exc:
+        assert "\n" not in str(exc) and str(exc).startswith("<bytes>: ")
+        return
+    assert loaded.image.mode in ("RGB", "RGBA")
+    assert loaded.image.width * loaded.image.height <= FUZZ_PIXELS
+    loaded.image.tobytes()  # the pixels are really there
+
+
+@FUZZ
+@given(st.binary(max_size=2048))
+def test_any_bytes_load_or_raise_bad_input(data: bytes) -> None:
+    _load_or_refuse(data)
+
+
+@FUZZ
+@given(
+    st.sampled_from(sorted(SEEDS)),
+    st.lists(st.tuples(st.integers(min_value=0), st.integers(0, 255)), max_size=8),
+    st.one_of(st.none(), st.integers(min_value=0)),
+)
+def test_mutated_and_truncated_images_load_or_raise_bad_input(seed: str, edits, cut) -> None:
+    data = bytearray(SEEDS[seed])
+    for position, value in edits:
+        data[position % len(data)] = value
+    if cut is not None:
+        data = data[: cut % (len(data) + 1)]
+    _load_or_refuse(bytes(data))
+
+
+@FUZZ
+@given(st.one_of(st.text(max_size=300), st.binary(max_size=300).map(os.fsdecode)))
+def test_any_file_name_reads_or_raises_bad_input(name: str) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, name.lstrip("/"))
+        try:
+            with open(path, "wb") as handle:
+                handle.write(b"data")
+        except (OSError, ValueError):
+            pass  # names the file system refuses are still read_source's problem
+        try:
+            data, shown = read_source(path)
+        except BadInputError as exc:
+            assert "\n" not in str(exc)
+            str(exc).encode("utf-8")
+            return
+        assert shown == path and isinstance(data, bytes)
+
+
+def test_pillow_log_records_become_debug_lines(caplog: pytest.LogCaptureFixture) -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(buffer, "TIFF")
+    entry = b"\x15\x01\x03\x00\x01\x00\x00\x00\x03\x00"  # SamplesPerPixel = 3, little-endian IFD entry
+    data = buffer.getvalue().replace(entry, entry[:-2] + b"\x5a\x00")  # claim 90
+    caplog.set_level("DEBUG", logger="imgvar")
+    with pytest.raises(BadInputError):
+        load_image(data)
+    pillow = [r for r in caplog.records if "More samples per pixel" in r.getMessage()]
+    assert pillow and all(r.name.startswith("imgvar") and r.levelname == "DEBUG" for r in pillow)

@@ -13,8 +13,8 @@ def style(name):
     return ("style", {"style": name})
 
 
-def recontext(setting, subject=None):
-    return ("recontext", {"subject": subject, "setting": setting})
+def recontext(setting, subject=None, preposition=None):
+    return ("recontext", {"subject": subject, "setting": setting, "preposition": preposition})
 
 
 def add(obj, where=None):
@@ -74,16 +74,16 @@ CASES = [
     ("au fusain", [style("fusain")]),
     ("à l'aquarelle", [style("aquarelle")]),
     # --- recontext, English
-    ("put the dog on a beach at sunset", [recontext("a beach at sunset", "the dog")]),
-    ("on a beach", [recontext("a beach")]),
+    ("put the dog on a beach at sunset", [recontext("a beach at sunset", "the dog", "on")]),
+    ("on a beach", [recontext("a beach", None, "on")]),
     ("replace the background with a snowy forest", [recontext("a snowy forest")]),
-    ("in Paris at night", [recontext("Paris at night")]),
-    ("in the snow", [recontext("the snow")]),
-    ("in a forest", [recontext("a forest")]),
+    ("in Paris at night", [recontext("Paris at night", None, "in")]),
+    ("in the snow", [recontext("the snow", None, "in")]),
+    ("in a forest", [recontext("a forest", None, "in")]),
     ("a beach at sunset", [recontext("a beach at sunset")]),
-    ("the dog on a beach at sunset", [recontext("a beach at sunset", "the dog")]),
-    ("put the dog in Paris", [recontext("Paris", "the dog")]),
-    ("put it on the moon", [recontext("the moon")]),
+    ("the dog on a beach at sunset", [recontext("a beach at sunset", "the dog", "on")]),
+    ("put the dog in Paris", [recontext("Paris", "the dog", "in")]),
+    ("put it on the moon", [recontext("the moon", None, "on")]),
     ("put the dog in front of the Eiffel Tower",
      [recontext("in front of the Eiffel Tower", "the dog")]),
     ("under the sea", [recontext("under the sea")]),
@@ -91,31 +91,31 @@ CASES = [
     ("with a beach background", [recontext("beach")]),
     ("the background should be a forest", [recontext("a forest")]),
     ("make it winter", [recontext("winter")]),
-    ("show the dog at night", [recontext("night", "the dog")]),
-    ("the cat in the hat on a beach", [recontext("a beach", "the cat in the hat")]),
-    ("put the dog and the cat on a beach", [recontext("a beach", "the dog and the cat")]),
+    ("show the dog at night", [recontext("night", "the dog", "at")]),
+    ("the cat in the hat on a beach", [recontext("a beach", "the cat in the hat", "on")]),
+    ("put the dog and the cat on a beach", [recontext("a beach", "the dog and the cat", "on")]),
     ("put the dog on a beach with rocks and palm trees",
-     [recontext("a beach with rocks and palm trees", "the dog")]),
-    ("make the cat look like it's on the moon", [recontext("the moon", "the cat")]),
+     [recontext("a beach with rocks and palm trees", "the dog", "on")]),
+    ("make the cat look like it's on the moon", [recontext("the moon", "the cat", "on")]),
     ("with mountains in the background", [recontext("mountains")]),
-    ("dog on beach", [recontext("beach", "dog")]),
+    ("dog on beach", [recontext("beach", "dog", "on")]),
     # --- recontext, French
     ("mets le chat sur une plage au coucher du soleil",
-     [recontext("une plage au coucher du soleil", "le chat")]),
-    ("à la plage", [recontext("la plage")]),
-    ("mets le chat a la plage", [recontext("la plage", "le chat")]),
+     [recontext("une plage au coucher du soleil", "le chat", "sur")]),
+    ("à la plage", [recontext("la plage", None, "à")]),
+    ("mets le chat a la plage", [recontext("la plage", "le chat", "à")]),
     ("sur fond de montagnes", [recontext("montagnes")]),
     ("remplace le fond par une plage", [recontext("une plage")]),
-    ("déplace le chat à Paris", [recontext("Paris", "le chat")]),
-    ("transporte le chien sur Mars", [recontext("Mars", "le chien")]),
-    ("mets-le sur la lune", [recontext("la lune")]),
-    ("dans une forêt", [recontext("une forêt")]),
+    ("déplace le chat à Paris", [recontext("Paris", "le chat", "à")]),
+    ("transporte le chien sur Mars", [recontext("Mars", "le chien", "sur")]),
+    ("mets-le sur la lune", [recontext("la lune", None, "sur")]),
+    ("dans une forêt", [recontext("une forêt", None, "dans")]),
     ("une plage au coucher du soleil", [recontext("une plage au coucher du soleil")]),
     ("sous la pluie", [recontext("sous la pluie")]),
-    ("en hiver", [recontext("hiver")]),
+    ("en hiver", [recontext("hiver", None, "en")]),
     ("avec un coucher de soleil en arrière-plan", [recontext("un coucher de soleil")]),
     ("Pourrais-tu placer mon chien sur une plage tropicale au coucher du soleil ?",
-     [recontext("une plage tropicale au coucher du soleil", "mon chien")]),
+     [recontext("une plage tropicale au coucher du soleil", "mon chien", "sur")]),
     # --- add_object
     ("add a red hat on the dog", [add("a red hat", "on the dog")]),
     ("give the cat sunglasses", [add("sunglasses", "the cat")]),
@@ -219,32 +219,32 @@ CASES = [
     ("augmente le contraste et la saturation", [adjust("contrast"), adjust("saturation")]),
     # --- several tasks in one prompt
     ("put the cat on a beach at sunset, in watercolor",
-     [recontext("a beach at sunset", "the cat"), style("watercolor")]),
+     [recontext("a beach at sunset", "the cat", "on"), style("watercolor")]),
     ("put the dog on a beach in Van Gogh style",
-     [recontext("a beach", "the dog"), style("van gogh")]),
-    ("a cat in the snow, à la Monet", [recontext("the snow", "a cat"), style("monet")]),
-    ("in the style of Van Gogh on a beach", [style("van gogh"), recontext("a beach")]),
+     [recontext("a beach", "the dog", "on"), style("van gogh")]),
+    ("a cat in the snow, à la Monet", [recontext("the snow", "a cat", "in"), style("monet")]),
+    ("in the style of Van Gogh on a beach", [style("van gogh"), recontext("a beach", None, "on")]),
     ("put the dog on a beach in the style of Hokusai at sunset",
-     [recontext("a beach at sunset", "the dog"), style("hokusai")]),
-    ("on a beach at sunset in watercolor", [recontext("a beach at sunset"), style("watercolor")]),
+     [recontext("a beach at sunset", "the dog", "on"), style("hokusai")]),
+    ("on a beach at sunset in watercolor", [recontext("a beach at sunset", None, "on"), style("watercolor")]),
     ("put the dog on a beach wearing sunglasses",
-     [recontext("a beach", "the dog"), add("sunglasses", "the dog")]),
+     [recontext("a beach", "the dog", "on"), add("sunglasses", "the dog")]),
     ("add a red hat on the dog and make it brighter",
      [add("a red hat", "on the dog"), adjust("brightness")]),
     ("put the dog on a beach and make it look like a watercolor and add a hat on the dog "
      "and more contrast",
-     [recontext("a beach", "the dog"), style("watercolor"), add("a hat", "on the dog"),
+     [recontext("a beach", "the dog", "on"), style("watercolor"), add("a hat", "on the dog"),
       adjust("contrast")]),
     ("Mets le chat sur la plage, façon Van Gogh, plus lumineux et plus de contraste",
-     [recontext("la plage", "le chat"), style("van gogh"), adjust("brightness"),
+     [recontext("la plage", "le chat", "sur"), style("van gogh"), adjust("brightness"),
       adjust("contrast")]),
     ("Transforme cette photo en aquarelle et rends-la plus lumineuse",
      [style("aquarelle"), adjust("brightness")]),
     ("ajoute un chapeau rouge au chien et mets-le à la plage",
-     [add("un chapeau rouge", "au chien"), recontext("la plage")]),
-    ("un chat dans la neige à la Monet", [recontext("la neige", "un chat"), style("monet")]),
+     [add("un chapeau rouge", "au chien"), recontext("la plage", None, "à")]),
+    ("un chat dans la neige à la Monet", [recontext("la neige", "un chat", "dans"), style("monet")]),
     ("Mets le chien dans une forêt enneigée, style Van Gogh",
-     [recontext("une forêt enneigée", "le chien"), style("van gogh")]),
+     [recontext("une forêt enneigée", "le chien", "dans"), style("van gogh")]),
     ("make the sky orange then add a rainbow", [recolor("orange", "the sky"), add("a rainbow")]),
     ("rends le ciel orange puis ajoute un arc-en-ciel",
      [recolor("orange", "le ciel"), add("un arc-en-ciel")]),
@@ -253,24 +253,24 @@ CASES = [
     ("add a moustache to the man. Then make it sepia.",
      [add("a moustache", "to the man"), style("sepia")]),
     ("Van Gogh, plus sombre, sur la lune",
-     [style("van gogh"), adjust("brightness", "decrease"), recontext("la lune")]),
+     [style("van gogh"), adjust("brightness", "decrease"), recontext("la lune", None, "sur")]),
     # --- duplicates collapse, different tasks stay
     ("put the dog on a beach in Van Gogh style. Van Gogh style!",
-     [recontext("a beach", "the dog"), style("van gogh")]),
+     [recontext("a beach", "the dog", "on"), style("van gogh")]),
     ("in Van Gogh style, in Monet style", [style("van gogh"), style("monet")]),
     # --- politeness, case, spacing, punctuation
     ("Please put the cat on a beach at sunset, in watercolor",
-     [recontext("a beach at sunset", "the cat"), style("watercolor")]),
-    ("peux-tu mettre le chat sur une plage ?", [recontext("une plage", "le chat")]),
+     [recontext("a beach at sunset", "the cat", "on"), style("watercolor")]),
+    ("peux-tu mettre le chat sur une plage ?", [recontext("une plage", "le chat", "sur")]),
     ("s'il te plaît, rends-la plus lumineuse", [adjust("brightness")]),
     ("can you make it warmer please", [adjust("warmth")]),
-    ("PUT THE DOG ON THE MOON", [recontext("THE MOON", "THE DOG")]),
+    ("PUT THE DOG ON THE MOON", [recontext("THE MOON", "THE DOG", "on")]),
     ("IN VAN GOGH STYLE", [style("van gogh")]),
     ("Make It Black And White", [adjust("grayscale")]),
     ("PLUS DE CONTRASTE", [adjust("contrast")]),
     ("Plus Lumineux, Moins Saturé", [adjust("brightness"), adjust("saturation", "decrease")]),
     ("   put   the dog    on a beach  ,,  brighter!!!  ",
-     [recontext("a beach", "the dog"), adjust("brightness")]),
+     [recontext("a beach", "the dog", "on"), adjust("brightness")]),
     ("more contrast; less saturation; warmer.",
      [adjust("contrast"), adjust("saturation", "decrease"), adjust("warmth")]),
     ("Make it 1.5x brighter...", [adjust("brightness")]),
@@ -280,7 +280,7 @@ CASES = [
     ("asdf qwerty", [OTHER]),
     ("asdf and qwerty, zxcv", [OTHER]),
     ("make it better", [OTHER]),
-    ("put the dog on a beach, asdf", [recontext("a beach", "the dog"), OTHER]),
+    ("put the dog on a beach, asdf", [recontext("a beach", "the dog", "on"), OTHER]),
 ]
 
 
@@ -345,7 +345,7 @@ def test_adjust_args_use_known_names() -> None:
 
 def test_args_keep_original_case_except_style() -> None:
     plan = parse_prompt("Put The Dog in New York at Night, in Van Gogh Style")
-    assert summary(plan) == [recontext("New York at Night", "The Dog"), style("van gogh")]
+    assert summary(plan) == [recontext("New York at Night", "The Dog", "in"), style("van gogh")]
 
 
 def test_accents_do_not_matter_for_matching() -> None:

@@ -446,3 +446,100 @@ def test_clear_by_kind(store: LocalStore) -> None:
     assert store.list_runs() == [] and store.read_ledger() == []
     with pytest.raises(ValueError):
         store.clear("everything")
+
+
+# -- damaged entries are replaced; text that is not UTF-8 -----------------------
+
+
+def _entry_path(store: LocalStore, key: str) -> Path:
+    return Path(store.root) / "entries" / key[:2] / f"{key}.json"
+
+
+@pytest.mark.parametrize("damage", [
+    lambda text: text[: len(text) // 2],  # torn JSON
+    lambda text: "[]",  # JSON, not an object
+    lambda text: text.replace('"first"', '"firsu"'),  # one flipped bit, still valid JSON
+    lambda text: text.replace('"entry": {', '"entry": [{').replace("\n  },", "\n  }],", 1),  # wrong shape
+])
+def test_put_entry_replaces_a_damaged_entry_but_not_a_healthy_one(store: LocalStore, damage) -> None:
+    key = key_of(20)
+    store.put_entry(key, {"v": "first"})
+    path = _entry_path(store, key)
+    path.write_text(damage(path.read_text()))
+    assert store.put_entry(key, {"v": "second"}) is True
+    assert store.get_entry(key) == {"v": "second"}
+    assert store.put_entry(key, {"v": "third"}) is False  # healthy now: create-if-absent again
+    assert store.get_entry(key) == {"v": "second"}
+    assert files_under(Path(store.root) / "tmp") == []
+
+
+def test_put_entry_replace_overrides_a_healthy_entry(store: LocalStore) -> None:
+    key = key_of(21)
+    store.put_entry(key, {"v": "old"})
+    assert store.put_entry(key, {"v": "new"}, replace=True) is True
+    assert store.get_entry(key) == {"v": "new"}
+    assert files_under(Path(store.root) / "tmp") == []
+
+
+def test_a_changed_value_fails_the_entry_check(store: LocalStore) -> None:
+    key = key_of(22)
+    store.put_entry(key, {"image": "ab" * 32, "data": {"n": 1}})
+    path = _entry_path(store, key)
+    doc = json.loads(path.read_text())
+    assert re.fullmatch(r"[0-9a-f]{64}", doc["check"])
+    doc["entry"]["image"] = "!b" + "ab" * 31  # one bit: 'a' (0x61) -> '!' (0x21)
+    path.write_text(json.dumps(doc))
+    assert store.get_entry(key) is None
+
+
+def test_an_entry_without_a_check_is_read_as_before(store: LocalStore) -> None:
+    key = key_of(23)
+    path = _entry_path(store, key)
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"key": key, "created": "2026-01-01T00:00:00Z", "entry": {"v": 1}}))
+    assert store.get_entry(key) == {"v": 1}
+
+
+def test_run_records_with_lone_surrogates_are_saved(store: LocalStore) -> None:
+    record = {"prompt": "van gogh \udcff", "input": {"source": "/tmp/caf\udce9.png"}, "list": ["\ud800"],
+              "keys": {"na\udcefve": 1}}
+    run_id = store.save_run(record)
+    got = store.get_run(run_id)
+    assert got["prompt"] == "van gogh \ufffd"
+    assert got["input"]["source"] == "/tmp/caf\ufffd.png"
+    assert got["list"] == ["\ufffd"] and got["keys"] == {"na\ufffdve": 1}
+
+
+def test_entries_and_ledger_rows_with_lone_surrogates_are_stored(store: LocalStore) -> None:
+    key = key_of(24)
+    assert store.put_entry(key, {"output_prompt": "x \udcff"}) is True
+    assert store.get_entry(key) == {"output_prompt": "x \ufffd"}  # and it passes its check
+    store.append_ledger({"run": "r\udcff"})
+    assert store.read_ledger() == [{"run": "r\ufffd"}]
+
+
+def test_content_keys_of_lone_surrogates_are_stable_and_distinct() -> None:
+    odd = content_key("s", "e", "1", {"prompt": "caf\udce9"}, {})
+    assert odd == content_key("s", "e", "1", {"prompt": "caf\udce9"}, {})
+    assert odd != content_key("s", "e", "1", {"prompt": "caf\ufffd"}, {})
+    assert odd != content_key("s", "e", "1", {"prompt": "caf\udcea"}, {})
+
+
+def test_raw_pixel_blobs_round_trip_and_reject_damage() -> None:
+    from PIL import Image
+
+    from imgvar.imageio import pixel_digest
+    from imgvar.store.pixels import decode_raw, encode_raw
+
+    for mode, color in (("RGB", (1, 2, 3)), ("RGBA", (1, 2, 3, 4)), ("L", 9)):
+        image = Image.new(mode, (5, 3), color)
+        data, digest = encode_raw(image)
+        assert digest == pixel_digest(image) == sha256_hex(data)
+        back = decode_raw(data)
+        assert back.mode == mode and back.size == (5, 3) and back.tobytes() == image.tobytes()
+    data, _ = encode_raw(Image.new("RGB", (5, 3)))
+    for bad in (data[:-1], data + b"\0", b"RGB 5x4\n" + data[8:], b"CMYK 5x3\n" + data[8:], b"\x89PNG" + data):
+        with pytest.raises(ValueError):
+            decode_raw(bad)
+    with pytest.raises(ValueError):
+        encode_raw(Image.new("CMYK", (2, 2)))

@@ -25,6 +25,7 @@ from .stages import AnalyzeStage, DescribeStage, EditStage, PostprocessStage, Re
 from .stages.base import State
 from .stages.describe import unhandled_changes
 from .store.factory import open_store
+from .text import clean
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -62,15 +63,21 @@ def style_sheet(image: ImageInput, *, out: str | os.PathLike | None = None, sett
 
     settings = settings or load_settings()
     source, _ = _load(image, settings)
-    out_path = _resolve_out(out, source, settings, suffix="sheet")
-    sheet, names = contact_sheet(source.image, detail=settings["style.detail"], seed=settings["seed"],
-                                 progress=progress)
+    out_path = _resolve_out(out, image, settings, suffix="sheet")
+    started = time.perf_counter()
+    if progress is not None:
+        progress("start", "sheet", {"engine": "local"})
+    with _listening(progress):
+        sheet, names = contact_sheet(source.image, detail=settings["style.detail"], seed=settings["seed"])
+    if progress is not None:
+        progress("done", "sheet", {"engine": "local", "cache_hit": False, "seconds": time.perf_counter() - started})
     fmt = format_for_path(out_path) if out_path not in (None, "-") else settings["output.format"]
     written = None
     if out_path is not None:
         data = encode_image(sheet, fmt, {"imgvar:prompt": "contact sheet of every style preset",
                                          "Software": f"imgvar {__version__}"}, quality=settings["output.quality"])
-        written = "-" if out_path == "-" else write_output(data, out_path)
+        written = write_output(data, out_path)
+        written = "-" if out_path == "-" else written
     return SheetResult(image=sheet, output=written, presets=names)
 
 
@@ -96,8 +103,9 @@ def analyze(image: ImageInput, prompt: str, *, settings: Settings | None = None,
     try:
         if raw is not None:
             store.put_blob(raw)  # originals are kept beside what was made from them
-        reports = run_stages(state, [AnalyzeStage()], engine, fallback, store,
-                             use_cache=settings["cache"], progress=progress)
+        with _listening(progress):
+            reports = run_stages(state, [AnalyzeStage()], engine, fallback, store,
+                                 use_cache=settings["cache"], progress=progress)
     except BaseException as exc:
         _record_failure(store, "analyze", state, started, exc, engine)
         raise
@@ -166,7 +174,7 @@ def _execute(command: str, image: ImageInput, prompt: str, plan: Plan | None, *,
              style_image: ImageInput | None = None, progress: Progress | None = None) -> Result:
     settings = settings or load_settings()
     source, raw = _load(image, settings)
-    out_path = _resolve_out(out, source, settings)
+    out_path = _resolve_out(out, image, settings)
     state = _state(source, prompt, settings, plan, background, mask, style_image)
 
     store = open_store(settings)
@@ -177,8 +185,9 @@ def _execute(command: str, image: ImageInput, prompt: str, plan: Plan | None, *,
             store.put_blob(raw)  # originals are kept beside their results
         stages = [AnalyzeStage(), EditStage(), RecontextStage(), StylizeStage(), PostprocessStage()]
         strict = command != "run"
-        reports = run_stages(state, stages, engine, fallback, store, use_cache=settings["cache"],
-                             strict=strict, progress=progress)
+        with _listening(progress):
+            reports = run_stages(state, stages, engine, fallback, store, use_cache=settings["cache"],
+                                 strict=strict, progress=progress)
         state.changes.extend(unhandled_changes(state, engine.name))
         _require_some_change(state)
         reports += run_stages(state, [DescribeStage()], engine, fallback, store, use_cache=settings["cache"],
@@ -223,14 +232,16 @@ def _require_some_change(state: State) -> None:
         return
     if state.plan is None or not state.plan.tasks or all(t.kind == "other" for t in state.plan.tasks):
         raise UsageError(f"nothing in the prompt was understood as a change: '{state.prompt}'")
+    # Every task was skipped for want of an input or an engine that can do it: the same
+    # usage error the single-task commands give for it, not an engine failure.
     reasons = "; ".join(c.summary for c in state.changes if not c.applied)
-    raise EngineError(f"none of the requested changes could be made: {reasons}")
+    raise UsageError(f"none of the requested changes could be made: {reasons}")
 
 
 def _require_prompt(prompt: str, what: str = "prompt") -> str:
     if prompt is None or not str(prompt).strip():
         raise UsageError(f"the {what} is empty")
-    return str(prompt).strip()
+    return clean(str(prompt)).strip()
 
 
 def _single_task_plan(text: str, kind: str) -> Plan:
@@ -263,6 +274,15 @@ def _load(value: ImageInput, settings: Settings, role: str = "image") -> tuple[L
     raise UsageError(f"unsupported {role} input of type {type(value).__name__}")
 
 
+def _listening(progress: Progress | None):
+    """Route the measurable progress made inside the stages (tiles, iterations) to `progress`."""
+    from .progress import listening
+
+    if progress is None:
+        return listening(None)
+    return listening(lambda done, total, unit: progress("advance", "", {"done": done, "total": total, "unit": unit}))
+
+
 def _engines(settings: Settings, store: Store | None = None, progress: Progress | None = None):
     """The engine the settings pick (and the local one for the roles it leaves empty).
 
@@ -286,38 +306,54 @@ def _cost(engine: Any) -> dict[str, Any]:
     return engine.meter.report()
 
 
-def _resolve_out(out: Any, source: LoadedImage, settings: Settings, suffix: str = "imgvar") -> str | None:
+def default_out(image: Any, settings: Settings, suffix: str = "imgvar") -> str | None:
+    """Where a result goes when no `out` is given: stdout for stdin, beside a file, nowhere for in-memory input."""
+    if isinstance(image, str) and image == "-":
+        return "-"
+    if not isinstance(image, (str, os.PathLike)):
+        return None  # bytes or a PIL image: the caller keeps `result.image`
+    stem = Path(os.fsdecode(os.fspath(image)))
+    ext = "jpg" if settings["output.format"] == "jpeg" else settings["output.format"]
+    return str(stem.with_name(f"{stem.stem}.{suffix}.{ext}"))
+
+
+def _resolve_out(out: Any, image: Any, settings: Settings, suffix: str = "imgvar") -> str | None:
     """Where the result goes; checked before any work so a bad path fails fast."""
     if out is None:
-        if source.source in ("-", "image", "", None) or source.source.startswith("<"):
-            return None if source.source != "-" else "-"
-        stem = Path(source.source)
-        ext = "jpg" if settings["output.format"] == "jpeg" else settings["output.format"]
-        out = stem.with_name(f"{stem.stem}.{suffix}.{ext}")
-    out = str(out)
+        out = default_out(image, settings, suffix)
+        if out is None:
+            return None
+    out = os.fsdecode(os.fspath(out)) if not isinstance(out, str) else out
     if out == "-":
         return out
     format_for_path(out)  # raises on an unsupported extension
-    parent = Path(out).expanduser().resolve().parent
     from .errors import OutputError
 
-    if not parent.is_dir():
-        raise OutputError(f"{out}: directory {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise OutputError(f"{out}: directory {parent} is not writable")
-    if Path(out).is_dir():
-        raise OutputError(f"{out}: is a directory")
+    shown = clean(out)
+    try:
+        parent = Path(out).expanduser().resolve().parent
+        if not parent.is_dir():
+            raise OutputError(f"{shown}: directory {clean(str(parent))} does not exist")
+        if not os.access(parent, os.W_OK):
+            raise OutputError(f"{shown}: directory {clean(str(parent))} is not writable")
+        if Path(out).is_dir():
+            raise OutputError(f"{shown}: is a directory")
+        if len(os.fsencode(Path(out).name)) > 255 - 16:  # room for the temporary file's prefix and suffix
+            raise OutputError(f"{shown}: file name too long")
+    except OSError as exc:
+        raise OutputError(f"{shown}: {exc.strerror or exc}") from None
     return out
 
 
 def _metadata(prompt: str, output_prompt: str) -> dict[str, str]:
-    return {"imgvar:prompt": prompt, "imgvar:output_prompt": output_prompt, "Software": f"imgvar {__version__}"}
+    return {"imgvar:prompt": clean(prompt), "imgvar:output_prompt": clean(output_prompt),
+            "Software": f"imgvar {__version__}"}
 
 
 def _display_path(path: str | None) -> str | None:
     if path in (None, "-"):
         return path
-    return str(Path(path).resolve())
+    return clean(str(Path(path).resolve()))
 
 
 def _record(command: str, state: State, reports: list, started: float, *, status: str,

@@ -26,6 +26,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 MILLION = 1_000_000
 QUALITIES = ("low", "medium", "high")
+# The output sizes of a GPT image model whose table entry lists none.
+STANDARD_SIZES = ("1024x1024", "1536x1024", "1024x1536")
 STATUSES = ("ok", "failed", "timeout")
 WITHHELD = "(withheld)"  # a ledger field whose value was not a plain identifier
 
@@ -37,7 +39,7 @@ TEXT_TOKEN_MARGIN = 1.25
 IMAGE_INPUT_MARGIN = 1.1
 
 _PRICE_FIELDS = ("text_input", "text_output", "image_input", "image_output", "cached_input")
-_MODEL_KEYS = {"kind", *_PRICE_FIELDS, "source", "as_of", "note"}
+_MODEL_KEYS = {"kind", *_PRICE_FIELDS, "source", "as_of", "note", "sizes", "input_fidelity"}
 _TOP_KEYS = {"as_of", "models", "image_output_tokens"}
 _SIZE_RE = re.compile(r"([1-9][0-9]*)x([1-9][0-9]*)")
 _SNAPSHOT_RE = re.compile(r"-\d{4}-\d{2}-\d{2}$")  # "gpt-5-nano-2025-08-07" is priced as "gpt-5-nano"
@@ -60,6 +62,8 @@ class ModelPrice:
     source: str = ""  # where the figure comes from
     as_of: str = ""  # date the price was checked
     note: str = ""  # lifecycle remarks ("retired 2026-10-23")
+    sizes: tuple[str, ...] = ()  # image models: the "WxH" output sizes the model makes (STANDARD_SIZES if unsaid)
+    input_fidelity: bool = True  # image models: whether the model takes the input_fidelity parameter
 
 
 @dataclass
@@ -179,6 +183,16 @@ def _model_price(name: str, entry: Any, current: ModelPrice | None, file_as_of: 
             if not isinstance(entry[key], (str, date)):
                 raise ConfigError(f"{label}: {key} must be a string")
             values[key] = str(entry[key])
+    if "sizes" in entry:
+        sizes = entry["sizes"]
+        if not isinstance(sizes, list) or not sizes or not all(isinstance(s, str) and _SIZE_RE.fullmatch(s)
+                                                                for s in sizes):
+            raise ConfigError(f"{label}: sizes must be a list of sizes like [\"1024x1024\"]")
+        values["sizes"] = tuple(sizes)
+    if "input_fidelity" in entry:
+        if not isinstance(entry["input_fidelity"], bool):
+            raise ConfigError(f"{label}: input_fidelity must be true or false")
+        values["input_fidelity"] = entry["input_fidelity"]
     if "kind" in values and values["kind"] not in ("text", "image"):
         raise ConfigError(f"{label}: kind must be \"text\" or \"image\"")
     if current is not None:  # a partial entry corrects some figures of a known model
@@ -191,6 +205,8 @@ def _model_price(name: str, entry: Any, current: ModelPrice | None, file_as_of: 
     if missing:
         raise ConfigError(f"{label}: a new model needs {', '.join(missing)}")
     values.setdefault("as_of", file_as_of)
+    if kind == "image":
+        values.setdefault("sizes", STANDARD_SIZES)
     return ModelPrice(model=name, **values)
 
 
@@ -219,11 +235,16 @@ class CallEstimate:
     usd_max: float  # upper bound, what budgets are checked against
     tokens: dict[str, int]  # expected tokens
     detail: dict[str, Any] = field(default_factory=dict)
+    # What the call needs that is not set yet ("OPENAI_API_KEY or --api-key"): a dry run
+    # estimates without credentials, and says what the real run will need.
+    needs_key: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["usd"] = round(self.usd, 8)
         data["usd_max"] = round(self.usd_max, 8)
+        if self.needs_key is None:
+            del data["needs_key"]
         return data
 
 
@@ -268,7 +289,7 @@ def estimate_text_call(prices: PriceTable, engine: str, model: str, *, text_char
                        images: Iterable[tuple[int, int]] = (), detail: str = "low", max_output_tokens: int,
                        expected_output_tokens: int) -> CallEstimate:
     """Expected and worst-case cost of one text-model call; images are billed as text input."""
-    price = _price_of_kind(prices, model, "text")
+    price = price_of_kind(prices, model, "text")
     if max_output_tokens < 0 or expected_output_tokens < 0:
         raise ValueError("output token counts must be at least 0")
     expected_out = min(expected_output_tokens, max_output_tokens)
@@ -289,7 +310,7 @@ def estimate_image_call(prices: PriceTable, engine: str, model: str, *, quality:
                         prompt_chars: int, input_images: Iterable[tuple[int, int]] = (),
                         input_fidelity: str = "low") -> CallEstimate:
     """Expected and worst-case cost of one image generation or edit returning one image."""
-    price = _price_of_kind(prices, model, "image")
+    price = price_of_kind(prices, model, "image")
     output = prices.output_tokens(quality, size)
     text = text_tokens(prompt_chars)
     sizes = list(input_images)
@@ -306,10 +327,13 @@ def estimate_image_call(prices: PriceTable, engine: str, model: str, *, quality:
     )
 
 
-def _price_of_kind(prices: PriceTable, model: str, kind: str) -> ModelPrice:
+def price_of_kind(prices: PriceTable, model: str, kind: str) -> ModelPrice:
+    """The price of `model`, which must be a `kind` ("text" or "image") model."""
     price = prices.price(model)
     if price.kind != kind:
-        raise UsageError(f"model '{model}' is priced as an {price.kind} model, not a {kind} model",
+        article = {"text": "a", "image": "an"}
+        raise UsageError(f"model '{model}' is priced as {article[price.kind]} {price.kind} model, "
+                         f"not {article[kind]} {kind} model",
                          hint="check the model settings (openai.*_model, azure.*_model)")
     return price
 

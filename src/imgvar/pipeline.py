@@ -4,19 +4,30 @@ For each stage: compute its content key (stage, engine, engine version,
 parameters, input digests); on a hit, load the stored output; otherwise run
 the engine role and store the output create-if-absent. The runner names the
 stage that failed.
+
+An entry is `{"image", "format", "pixels", "same", "data"}`: the blob of the
+output image (raw pixels, see `store.pixels`), the image's pixel digest, or
+`same` when the stage returned its input unchanged (nothing is stored then).
+Anything malformed about an entry (shape, digests, a lost or altered blob, an
+image that does not decode, data the stage cannot apply) makes it a miss: the
+stage runs again and its new entry replaces the damaged one.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .errors import ImgvarError, StageError, UsageError
 from .stages.base import Stage, StageOutput, StageReport, State
+from .store.base import is_digest
 from .store.keys import content_key
 
 if TYPE_CHECKING:
+    from PIL import Image
+
     from .engines.base import Engine
     from .store.base import Store
 
@@ -79,8 +90,16 @@ def stage_key(state: State, stage: Stage, engine_name: str, impl: Any) -> tuple[
     return content_key(stage.name, engine_name, version, params, stage.inputs(state)), version, params
 
 
-def cached_output(store: Store, key: str) -> StageOutput | None:
-    return _load(store, key)
+def cached_output(store: Store, key: str, state: State | None = None) -> StageOutput | None:
+    """The stored output for `key`, or None if absent or damaged."""
+    hit = _load(store, key, state)
+    return hit.output if hit is not None else None
+
+
+@dataclass
+class _Hit:
+    output: StageOutput
+    digest: str | None  # pixel digest of output.image
 
 
 def _run_one(state: State, stage: Stage, engine_name: str, impl: Any, store: Store,
@@ -88,24 +107,20 @@ def _run_one(state: State, stage: Stage, engine_name: str, impl: Any, store: Sto
     key, version, params = stage_key(state, stage, engine_name, impl)
     progress("start", stage.name, {"engine": engine_name})
     started = time.perf_counter()
-    output = _load(store, key) if use_cache else None
-    hit = output is not None
+    found, unusable = _applied_hit(store, key, state, stage) if use_cache else (None, False)
     try:
-        if output is None and getattr(impl, "paid", False):
+        if found is None and getattr(impl, "paid", False):
             # Single flight: one process pays for a result; another asking for the same key at
             # the same time waits for the lock and then finds it stored.
             with store.lock(key):
-                output = _load(store, key) if use_cache else None
-                hit = output is not None
-                if output is None:
+                if use_cache:
+                    found, unusable = _applied_hit(store, key, state, stage)
+                if found is None:
                     if meter is not None:
                         meter.key = key  # the ledger says which result each call paid for
-                    output = stage.execute(state, impl)
-                    _save(store, key, output)
-        elif output is None:
-            output = stage.execute(state, impl)
-            _save(store, key, output)
-        stage.apply(state, output)
+                    found = _compute(state, stage, impl, store, key, unusable)
+        elif found is None:
+            found = _compute(state, stage, impl, store, key, unusable)
     except ImgvarError:
         raise
     except KeyboardInterrupt:
@@ -113,39 +128,151 @@ def _run_one(state: State, stage: Stage, engine_name: str, impl: Any, store: Sto
     except Exception as exc:
         log.debug("stage %s failed", stage.name, exc_info=True)
         raise StageError(stage.name, exc) from exc
+    result, hit = found
     digest = None
-    if output.image is not None:
-        from .imageio import pixel_digest
-
-        state.image = output.image
-        digest = state.image_digest = pixel_digest(output.image)
+    if result.output.image is not None:
+        state.image = result.output.image
+        digest = state.image_digest = result.digest or state.image_digest
     seconds = time.perf_counter() - started
     progress("done", stage.name, {"engine": engine_name, "cache_hit": hit, "seconds": seconds})
     return StageReport(stage.name, engine_name, version, key, params, hit, seconds, digest)
 
 
-def _load(store: Store, key: str) -> StageOutput | None:
+def _applied_hit(store: Store, key: str, state: State, stage: Stage) -> tuple[tuple[_Hit, bool] | None, bool]:
+    """A stored output folded into the state, or None (absent or damaged) with the state untouched;
+    the flag says a stored entry was there but its data could not be applied."""
+    hit = _load(store, key, state)
+    if hit is None:
+        return None, False
+    kept = len(state.changes)
+    try:
+        stage.apply(state, hit.output)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        # Stored data the stage cannot read is damage like any other: recompute.
+        del state.changes[kept:]
+        log.debug("stage %s: stored output %s unusable (%s); recomputing", stage.name, key, exc)
+        return None, True
+    return (hit, True), False
+
+
+def _compute(state: State, stage: Stage, impl: Any, store: Store, key: str, replace: bool) -> tuple[_Hit, bool]:
+    before_image, before_digest = state.image, state.image_digest
+    output = stage.execute(state, impl)
+    if output.image is not None and output.image.mode not in ("RGB", "RGBA", "L"):
+        from .colors import to_rgb_or_rgba
+
+        output.image = to_rgb_or_rgba(output.image)  # what the rest of imgvar, and the store, take
+    digest = _save(store, key, output, state, before_image, before_digest, replace)
+    stage.apply(state, output)
+    return _Hit(output, digest), False
+
+
+def _load(store: Store, key: str, state: State | None) -> _Hit | None:
     entry = store.get_entry(key)
     if entry is None:
         return None
-    image = None
-    if entry.get("image"):
-        data = store.get_blob(entry["image"])
-        if data is None:  # blob lost or corrupt: recompute rather than fail
+    data, blob, pixels = entry.get("data"), entry.get("image"), entry.get("pixels")
+    if not isinstance(data, dict) or (blob is not None and not is_digest(blob)) \
+            or (pixels is not None and not is_digest(pixels)):
+        log.debug("cache entry %s is malformed; recomputing", key)
+        return None
+    output = StageOutput(None, dict(data))
+    if blob is None:
+        if not entry.get("same"):
+            return _Hit(output, None)
+        if state is None:
+            return _Hit(output, pixels)
+        if pixels != state.image_digest:
             return None
+        output.image = state.image  # the stage left its input as it was
+        return _Hit(output, pixels)
+    raw = store.get_blob(blob)
+    if raw is None:  # lost or altered: recompute rather than fail
+        return None
+    image, digest = _decode(raw, entry.get("format"), blob)
+    if image is None or (pixels is not None and digest != pixels):
+        log.debug("cache entry %s: image unreadable or not the one recorded; recomputing", key)
+        return None
+    output.image = image
+    return _Hit(output, digest)
+
+
+def _decode(data: bytes, fmt: object, blob: str) -> tuple[Image.Image | None, str | None]:
+    """The stored image and its pixel digest, or (None, None) if it does not decode."""
+    from .store import pixels as raw_pixels
+
+    try:
+        if fmt == raw_pixels.FORMAT:
+            return raw_pixels.decode_raw(data), blob  # the blob's verified hash is the pixel digest
+        if fmt not in (None, "png"):
+            return None, None
         import io
 
         from PIL import Image
 
-        image = Image.open(io.BytesIO(data))
+        from .imageio import pixel_digest
+
+        image = Image.open(io.BytesIO(data), formats=("PNG",))  # in memory: nothing to close
         image.load()
-    return StageOutput(image, dict(entry.get("data") or {}))
+        return image, pixel_digest(image)  # in the mode it was stored in, as its digest was taken
+    except Exception:  # whatever a damaged file makes a decoder raise
+        return None, None
 
 
-def _save(store: Store, key: str, output: StageOutput) -> None:
+def _save(store: Store, key: str, output: StageOutput, state: State, before: Image.Image | None,
+          before_digest: str, replace: bool = False) -> str | None:
+    """Store the output (create-if-absent, replacing a damaged entry); returns its pixel digest."""
     entry: dict[str, Any] = {"image": None, "data": output.data}
-    if output.image is not None:
-        from .imageio import encode_image
+    digest = None
+    image = output.image
+    if image is not None:
+        if image is before:
+            digest = before_digest
+        else:
+            blob, fmt, digest = _encode(image)
+            if digest != before_digest:
+                entry.update(image=store.put_blob(blob), format=fmt)
+        entry["pixels"] = digest
+        if entry["image"] is None:
+            entry["same"] = True  # nothing new to keep: a hit reuses the stage's input
+    if replace:
+        store.put_entry(key, entry, replace=True)
+    elif not store.put_entry(key, entry) and _load(store, key, state) is None:
+        store.put_entry(key, entry, replace=True)  # the one there is damaged
+    return digest
 
-        entry["image"] = store.put_blob(encode_image(output.image, "png"))
-    store.put_entry(key, entry)
+
+def _encode(image: Image.Image) -> tuple[bytes, str, str]:
+    """Blob bytes, format and pixel digest of a stage's (RGB, RGBA or L) image: raw pixels."""
+    from .store import pixels as raw_pixels
+
+    data, digest = raw_pixels.encode_raw(image)
+    return data, raw_pixels.FORMAT, digest
+
+
+def encode_output(store: Store, image: Image.Image, image_digest: str, fmt: str, metadata: dict[str, str], *,
+                  quality: int, compress_level: int, use_cache: bool = True) -> tuple[bytes, str]:
+    """The output file's bytes and their blob digest, stored; a repeat reuses the stored encoding.
+
+    Encoding is deterministic, so the file is keyed like a stage: by the image's pixel digest
+    and everything else that shapes the bytes (format, metadata, settings, ICC profile, Pillow).
+    """
+    import PIL
+
+    from .imageio import encode_image
+    from .store.keys import sha256_hex
+
+    icc = image.info.get("icc_profile")
+    params = {"format": fmt, "metadata": metadata, "quality": int(quality), "compress_level": int(compress_level),
+              "icc": sha256_hex(icc) if isinstance(icc, bytes) else None}
+    key = content_key("encode", "imgvar", f"pillow-{PIL.__version__}", params, {"image": image_digest})
+    found = store.get_entry(key) if use_cache else None
+    blob = found.get("image") if found else None
+    if is_digest(blob):
+        data = store.get_blob(blob)
+        if data is not None:
+            return data, blob
+    data = encode_image(image, fmt, metadata, quality=quality, compress_level=compress_level)
+    digest = store.put_blob(data)
+    store.put_entry(key, {"image": digest, "format": fmt, "data": {}}, replace=found is not None)
+    return data, digest

@@ -90,6 +90,20 @@ class DryRun:
     calls: list[dict[str, Any]] = field(default_factory=list)
 
     @property
+    def needs_key(self) -> str | None:
+        """What the real run needs that is not set ("OPENAI_API_KEY or --api-key"); None when nothing.
+
+        Estimates are local, so a dry run works without credentials; stored results need none.
+        """
+        return next((c["needs_key"] for c in self.calls if not c["cached"] and c.get("needs_key")), None)
+
+    @property
+    def warnings(self) -> list[str]:
+        """One line each, for whoever shows the dry run."""
+        need = self.needs_key
+        return [f"not set: {need} (the real run needs it; the estimate does not)"] if need else []
+
+    @property
     def usd(self) -> float:
         return round(sum(c["usd"] for c in self.calls if not c["cached"]), 6)
 
@@ -101,7 +115,8 @@ class DryRun:
         return {"schema": "imgvar.dry_run/1", "command": self.command, "engine": self.engine,
                 "plan_source": self.plan_source, "plan": self.plan.to_dict(), "calls": self.calls,
                 "estimate_usd": self.usd, "max_usd": self.usd_max,
-                "paid_calls": sum(1 for c in self.calls if not c["cached"])}
+                "paid_calls": sum(1 for c in self.calls if not c["cached"]),
+                "needs_key": self.needs_key, "warnings": self.warnings}
 
 
 @dataclass

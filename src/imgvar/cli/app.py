@@ -1,21 +1,26 @@
 """The Typer app: each command parses, calls one library function, renders."""
 
+import functools
 import logging
 import os
 import sys
-from typing import Annotated, Any, Optional, Sequence
+from typing import Annotated, Any, Callable, Optional, Sequence
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from ..errors import ExitCode, ImgvarError
-from .index import SUMMARY, TAGLINE
-from .options import Common, common_options
-from .render import emit_json, progress, render_analysis, render_dry_run, render_result, render_sheet
+from .index import SUMMARY, TAGLINE, epilog
+from .options import IMAGE_MODEL, Common, common_options
+from .render import (emit_json, progress, render_analysis, render_dry_run, render_result, render_sheet,
+                     render_styles)
 
 
 class ImgvarGroup(TyperGroup):
-    """Turns every failure into one line on stderr and a documented exit code."""
+    """Turns every failure into one line on stderr and a documented exit code.
+
+    With `--json` the failure is also one JSON object on stdout, so a script reads one stream.
+    """
 
     def main(self, args: Optional[Sequence[str]] = None, prog_name: Optional[str] = None,
              complete_var: Optional[str] = None, standalone_mode: bool = True, **extra: Any) -> Any:
@@ -28,40 +33,73 @@ class ImgvarGroup(TyperGroup):
     def _run(self, args: list[str], prog_name: str, complete_var: Optional[str], **extra: Any) -> int:
         from typer._click import exceptions as click_exc
 
-        debug = "--debug" in args or bool(os.environ.get("IMGVAR_DEBUG"))
+        options = args[:args.index("--")] if "--" in args else args
+        fail = functools.partial(_fail, debug="--debug" in options or bool(os.environ.get("IMGVAR_DEBUG")),
+                                 as_json="--json" in options)
         try:
             rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
                               standalone_mode=False, **extra)
             if rv == ExitCode.INTERRUPTED:  # Typer turns Ctrl-C into a bare exit code
-                return _fail("interrupted", ExitCode.INTERRUPTED, debug)
+                return fail("interrupted", ExitCode.INTERRUPTED)
             return rv if isinstance(rv, int) else 0
         except ImgvarError as exc:
-            return _fail(str(exc), exc.exit_code, debug)
+            return fail(str(exc), exc.exit_code)
         except click_exc.NoArgsIsHelpError as exc:  # `imgvar config` alone: help, not an error
             sys.stdout.write(exc.format_message() + "\n")
             return ExitCode.OK
         except click_exc.UsageError as exc:
             hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
-            return _fail(exc.format_message() + hint, ExitCode.USAGE, debug)
+            return fail(exc.format_message() + hint, ExitCode.USAGE)
         except click_exc.ClickException as exc:
-            return _fail(exc.format_message(), ExitCode.USAGE, debug)
+            return fail(exc.format_message(), ExitCode.USAGE)
         except (typer.Abort, KeyboardInterrupt):
-            return _fail("interrupted", ExitCode.INTERRUPTED, debug)
+            return fail("interrupted", ExitCode.INTERRUPTED)
         except BrokenPipeError:
             return ExitCode.OK
         except Exception as exc:  # a bug: say so in one line, trace with --debug
             detail = f"{type(exc).__name__}: {exc}"
-            return _fail(f"internal error: {detail} (rerun with --debug for the traceback)", ExitCode.INTERNAL, debug)
+            return fail(f"internal error: {detail} (rerun with --debug for the traceback)", ExitCode.INTERNAL)
 
 
-def _fail(message: str, code: int, debug: bool) -> int:
+class ImgvarCommand(TyperCommand):
+    """Help that reads like a man page: `IMAGE` rather than `{IMAGE}`, no `<bool>` after a flag."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = super().collect_usage_pieces(ctx)
+        return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in pieces]
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)
+        for param in params:
+            if getattr(param, "is_flag", False) or getattr(param, "count", False):
+                param.metavar = ""  # a flag takes no value
+            elif param.param_type_name == "argument":
+                param.display_type_rich = _no_type  # the argument's name and help say it all
+        return params
+
+
+def _no_type(ctx: Any) -> None:
+    return None
+
+
+_ERROR_KINDS = {ExitCode.INTERNAL: "internal", ExitCode.USAGE: "usage", ExitCode.BAD_INPUT: "bad_input",
+                ExitCode.ENGINE: "engine", ExitCode.BUDGET: "budget", ExitCode.CONTENT: "content_refused",
+                ExitCode.OUTPUT: "output", ExitCode.INTERRUPTED: "interrupted"}
+
+
+def _fail(message: str, code: int, debug: bool, as_json: bool = False) -> int:
     from ..secrets import redact
+    from ..text import clean
 
+    message = clean(redact(message))
     if debug:
         import traceback
 
-        sys.stderr.write(redact(traceback.format_exc()))
-    sys.stderr.write(f"imgvar: error: {redact(message)}\n")
+        sys.stderr.write(clean(redact(traceback.format_exc())))
+    sys.stderr.write(f"imgvar: error: {message}\n")
+    if as_json:
+        kind = _ERROR_KINDS.get(ExitCode(code), "error") if code in ExitCode._value2member_map_ else "error"
+        emit_json({"error": {"exit_code": int(code), "kind": kind, "message": message}})
     return int(code)
 
 
@@ -70,19 +108,26 @@ app = typer.Typer(
     name="imgvar",
     help=TAGLINE,
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
+def command(name: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`app.command` with imgvar's help layout, summary and examples."""
+    return app.command(name, cls=ImgvarCommand, help=SUMMARY[name], epilog=epilog(name), **kwargs)
+
+
 def _setup_logging(common: Common) -> None:
-    level = logging.DEBUG if common.verbose >= 2 or common.debug else logging.WARNING
+    """imgvar's own log lines on stderr (debug with -vv or --debug); other libraries stay at warnings."""
     from ..secrets import RedactingFilter
 
-    logging.basicConfig(level=level, format="imgvar: %(levelname)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(level=logging.WARNING, format="imgvar: %(levelname)s: %(message)s", stream=sys.stderr)
     for handler in logging.getLogger().handlers:
         handler.addFilter(RedactingFilter())
+    own = logging.DEBUG if common.verbose >= 2 or common.debug else logging.WARNING
+    logging.getLogger("imgvar").setLevel(own)
+    logging.getLogger("PIL").setLevel(logging.WARNING)  # its chunk-by-chunk debug lines are not ours
 
 
 ImageArg = Annotated[str, typer.Argument(metavar="IMAGE", help="Input image (PNG, JPEG, WebP, TIFF, BMP, GIF); '-' reads stdin.")]
@@ -97,19 +142,23 @@ StyleImageOpt = Annotated[Optional[str], typer.Option(
     "--style-image", metavar="IMAGE", help="Reference painting whose palette and brush texture to transfer.")]
 
 
-def _check_json_out(common: Common) -> None:
+def _check_json_out(common: Common, image: str) -> None:
+    """--json owns stdout, so the image must go elsewhere; refused before stdin is read."""
     if common.json and common.out == "-":
         raise typer.BadParameter("--json and --out - both want stdout; choose one", param_hint="--out")
+    if common.json and image == "-" and common.out is None:
+        raise typer.BadParameter("with '-' as input the image goes to stdout, which --json needs; "
+                                 "give --out PATH", param_hint="--out")
 
 
-@app.command("run", help=SUMMARY["run"])
+@command("run")
 @common_options()
 def run_command(image: ImageArg, prompt: PromptArg, background: BackgroundOpt = None, mask: MaskOpt = None,
                 style_image: StyleImageOpt = None, common: Common = None) -> None:
     from .. import api
 
     _setup_logging(common)
-    _check_json_out(common)
+    _check_json_out(common, image)
     if common.dry_run:
         render_dry_run(api.dry_run(image, prompt, command="run", settings=common.settings(), background=background,
                                    mask=mask, style_image=style_image), common)
@@ -120,16 +169,16 @@ def run_command(image: ImageArg, prompt: PromptArg, background: BackgroundOpt = 
     render_result(result, common)
 
 
-@app.command("stylize", help=SUMMARY["stylize"])
+@command("stylize")
 @common_options()
 def stylize_command(
     image: ImageArg,
     style: Annotated[Optional[str], typer.Argument(
-        metavar="[STYLE]", help="Preset name (see 'imgvar styles') or a phrase; optional with --style-image or --sheet.")] = None,
+        metavar="STYLE", help="Preset name (see 'imgvar styles') or a phrase; optional with --style-image or --sheet.")] = None,
     style_image: StyleImageOpt = None,
-    strength: Annotated[Optional[float], typer.Option("--strength", "-s", min=0.0, max=1.0,
+    strength: Annotated[Optional[float], typer.Option("--strength", "-s", min=0.0, max=1.0, metavar="AMOUNT",
                                                       help="0 keeps the input, 1 is the full style (config: style.strength).")] = None,
-    detail: Annotated[Optional[float], typer.Option("--detail", min=0.25, max=4.0,
+    detail: Annotated[Optional[float], typer.Option("--detail", min=0.25, max=4.0, metavar="SCALE",
                                                     help="Stroke scale: <1 finer, >1 coarser (config: style.detail).")] = None,
     time_budget: Annotated[Optional[float], typer.Option("--time-budget", min=1.0, max=3600.0, metavar="SECONDS",
                                                          help="Ceiling for --style-image transfer (config: style.time_budget).")] = None,
@@ -140,7 +189,7 @@ def stylize_command(
     from .. import api
 
     _setup_logging(common)
-    _check_json_out(common)
+    _check_json_out(common, image)
     settings = common.settings(**{"style.strength": strength, "style.detail": detail,
                                   "style.time_budget": time_budget})
     if sheet:
@@ -163,7 +212,7 @@ def stylize_command(
     render_result(result, common)
 
 
-@app.command("recontext", help=SUMMARY["recontext"])
+@command("recontext")
 @common_options()
 def recontext_command(
     image: ImageArg,
@@ -175,7 +224,7 @@ def recontext_command(
     from .. import api
 
     _setup_logging(common)
-    _check_json_out(common)
+    _check_json_out(common, image)
     if common.dry_run:
         render_dry_run(api.dry_run(image, setting, command="recontext", settings=common.settings(),
                                    background=background, mask=mask), common)
@@ -186,8 +235,8 @@ def recontext_command(
     render_result(result, common)
 
 
-@app.command("analyze", help=SUMMARY["analyze"])
-@common_options(without=("out",))
+@command("analyze")
+@common_options(without=("out", "seed", *IMAGE_MODEL))
 def analyze_command(image: ImageArg, prompt: PromptArg, common: Common = None) -> None:
     from .. import api
 
@@ -200,7 +249,7 @@ def analyze_command(image: ImageArg, prompt: PromptArg, common: Common = None) -
     render_analysis(analysis, common)
 
 
-@app.command("styles", help=SUMMARY["styles"])
+@command("styles")
 def styles_command(json_out: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False) -> None:
     from ..styles import presets
 
@@ -208,16 +257,14 @@ def styles_command(json_out: Annotated[bool, typer.Option("--json", help="Print 
     if json_out:
         emit_json(rows)
         return
-    width = max(len(r["name"]) for r in rows) + 2
-    for row in rows:
-        sys.stdout.write(f"{row['name'].ljust(width)}{row['description']}\n")
+    render_styles(rows)
 
 
-config_app = typer.Typer(help=SUMMARY["config"], no_args_is_help=True)
+config_app = typer.Typer(help=SUMMARY["config"], no_args_is_help=True, epilog=epilog("config"))
 app.add_typer(config_app, name="config")
 
 
-@config_app.command("show", help="Print every setting, its value (secrets masked) and where it came from.")
+@config_app.command("show", cls=ImgvarCommand, help="Print every setting, its value (secrets masked) and where it came from.")
 def config_show(
     config: Annotated[Optional[str], typer.Option("--config", "-c", metavar="FILE", help="Extra TOML config file.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -241,16 +288,16 @@ def config_show(
     Console(highlight=False).print(table)
 
 
-@config_app.command("path", help="Print the path of the user config file.")
+@config_app.command("path", cls=ImgvarCommand, help="Print the path of the user config file.")
 def config_path() -> None:
     from ..paths import user_config_path
 
     sys.stdout.write(f"{user_config_path()}\n")
 
 
-@app.command("runs", help=SUMMARY["runs"])
+@command("runs")
 def runs_command(
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many runs to list.")] = 10,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, metavar="N", help="How many runs to list.")] = 10,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     from ..config import load_settings
@@ -269,3 +316,7 @@ def runs_command(
 from .cost_cmd import register as _register_cost  # noqa: E402  (registers `imgvar cost` on the app above)
 
 _register_cost(app)
+
+from .doctor_cmd import register as _register_doctor  # noqa: E402  (registers `imgvar doctor`)
+
+_register_doctor(app)

@@ -7,13 +7,15 @@ from typing import Annotated, Any, Optional
 import typer
 
 from ..errors import UsageError
-from .index import SUMMARY
-from .options import Common, common_options
+from .index import SUMMARY, epilog
+from .options import PAID, Common, common_options
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("cost", help=SUMMARY["cost"])
-    @common_options(without=("out", "engine", "seed", "no_cache"))
+    from .app import ImgvarCommand
+
+    @app.command("cost", cls=ImgvarCommand, help=SUMMARY["cost"], epilog=epilog("cost"))
+    @common_options(without=("out", "engine", "seed", "no_cache", "quiet", "verbose", *PAID))
     def cost_command(
         since: Annotated[Optional[str], typer.Option("--since", metavar="YYYY-MM-DD",
                                                      help="First UTC day to count.")] = None,

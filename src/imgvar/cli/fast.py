@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from .index import COMMANDS, EXAMPLES, TAGLINE
@@ -18,12 +19,14 @@ def top_level_help() -> str:
         *(f"  {name.ljust(width)}{summary}" for name, summary in COMMANDS),
         "",
         "Options:",
-        "  --version  Show the version and exit.",
-        "  --help     Show this message and exit.",
+        "  --version             Show the version and exit.",
+        "  --install-completion  Install completion for the current shell.",
+        "  --show-completion     Show completion for the current shell, to copy it or customise it.",
+        "  --help                Show this message and exit.",
         "",
-        "Common command options: --out PATH, --engine auto|local|openai|azure, --store local|azure,",
-        "  --json, --seed N, --no-cache, --config FILE, -q/-v, --debug; for the paid cloud engines",
-        "  --dry-run and --max-cost USD. See 'imgvar COMMAND --help'.",
+        "Common command options: --out PATH, --engine auto|local|openai|azure, --json, --seed N,",
+        "  --no-cache, --config FILE, -q/-v, --debug; for the paid cloud engines --dry-run and",
+        "  --max-cost USD. See 'imgvar COMMAND --help'.",
         "",
         "Examples:",
         *(f"  {example}" for example in EXAMPLES),
@@ -33,6 +36,8 @@ def top_level_help() -> str:
 
 def fast_path(args: list[str]) -> int | None:
     """Handle the argument lists that need no command machinery; None means 'not handled'."""
+    if os.environ.get("_IMGVAR_COMPLETE"):
+        return None  # the shell asks for completions: the full command machinery answers
     if args in ([], ["--help"], ["-h"]):
         sys.stdout.write(top_level_help())
         return 0

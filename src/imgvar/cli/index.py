@@ -14,6 +14,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("config", "Show the effective configuration and where each value came from."),
     ("runs", "List recent runs from the run log."),
     ("cost", "Show what paid calls cost, by day, model and engine, against the budgets."),
+    ("doctor", "Show versions, the device, which engines and models are usable, and the installed size."),
 )
 
 SUMMARY = dict(COMMANDS)
@@ -21,5 +22,28 @@ SUMMARY = dict(COMMANDS)
 EXAMPLES = (
     'imgvar run photo.png "in Van Gogh style"',
     'imgvar analyze photo.png "put the cat on a beach at sunset, in watercolor" --json',
-    "imgvar recontext cat.png \"on a beach\" --background beach.jpg --out cat-beach.png",
+    'imgvar recontext cutout.png "on a beach" --background beach.jpg --out on-the-beach.png',
 )
+
+# Two or three examples a command's help ends with.
+COMMAND_EXAMPLES: dict[str, tuple[str, ...]] = {
+    "run": ('imgvar run photo.png "in Van Gogh style"',
+            'imgvar run photo.png "pencil sketch, a bit darker" --out sketch.jpg',
+            'imgvar run photo.png "put the dog on a beach at sunset" --dry-run'),
+    "analyze": ('imgvar analyze photo.png "put the cat on a beach at sunset, in watercolor"',
+                'imgvar analyze photo.png "mets le chat sur une plage, façon Van Gogh" --json'),
+    "stylize": ("imgvar stylize photo.png \"van gogh\" --strength 0.7",
+                "imgvar stylize photo.png --style-image painting.jpg",
+                "cat photo.png | imgvar stylize - pencil > sketch.png"),
+    "recontext": ('imgvar recontext cutout.png "on a beach" --background beach.jpg',
+                  'imgvar recontext photo.jpg "in deep space" --background space.jpg --mask mask.png'),
+    "styles": ("imgvar styles", "imgvar styles --json"),
+    "runs": ("imgvar runs -n 5", "imgvar runs --json"),
+    "cost": ("imgvar cost", "imgvar cost --days 7 --json", "imgvar cost --prices"),
+    "config": ("imgvar config show", "imgvar config show --json", "imgvar config path"),
+}
+
+
+def epilog(command: str) -> str:
+    """The examples block that ends a command's help."""
+    return "\n".join(("Examples:", *(f"  {e}" for e in COMMAND_EXAMPLES.get(command, ()))))

@@ -15,6 +15,8 @@ from typing import Any, Callable, Optional
 import typer
 from typing import Annotated
 
+from ..config import MAX_SEED
+
 
 @dataclass
 class Common:
@@ -61,12 +63,13 @@ _PARAMS: list[inspect.Parameter] = [
              "Default: IMAGE.imgvar.png beside the input.")]),
     inspect.Parameter("engine", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option(
         "--engine", "-e", metavar="auto|local|openai|azure", help="Engine for every stage (config: engine).")]),
+    # Hidden while `local` is the only store: an option with one value is no choice.
     inspect.Parameter("store", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option(
-        "--store", metavar="local|azure", help="Where results are cached (config: store).")]),
+        "--store", metavar="local", hidden=True, help="Where results are cached (config: store).")]),
     inspect.Parameter("json", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[bool, typer.Option(
         "--json", help="Print one JSON object on stdout instead of text.")]),
     inspect.Parameter("seed", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[int], typer.Option(
-        "--seed", min=0, help="Seed for randomised rendering; same seed, same bytes (config: seed).")]),
+        "--seed", min=0, max=MAX_SEED, metavar="N", help="Seed for randomised rendering; same seed, same bytes (config: seed).")]),
     inspect.Parameter("no_cache", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[bool, typer.Option(
         "--no-cache", help="Recompute every stage instead of reusing stored results.")]),
     inspect.Parameter("config", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[Path], typer.Option(
@@ -74,7 +77,8 @@ _PARAMS: list[inspect.Parameter] = [
     inspect.Parameter("quiet", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[bool, typer.Option(
         "--quiet", "-q", help="Print only the essential result.")]),
     inspect.Parameter("verbose", inspect.Parameter.KEYWORD_ONLY, default=0, annotation=Annotated[int, typer.Option(
-        "--verbose", "-v", count=True, help="More detail: stages, keys and timings (-vv for debug logs).")]),
+        "--verbose", "-v", count=True, show_default=False,
+        help="More detail: stages, keys and timings (-vv for debug logs).")]),
     inspect.Parameter("debug", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[bool, typer.Option(
         "--debug", help="Show tracebacks on errors.")]),
     # Cloud engines: what a run may spend, and how the paid calls are made.
@@ -104,6 +108,10 @@ _PARAMS: list[inspect.Parameter] = [
         help="Re-send an image call that timed out (it may already be billed).")]),
 ]
 _NAMES = [p.name for p in _PARAMS]
+
+# Options that act only with some commands; each command drops what does nothing for it.
+IMAGE_MODEL = ("quality", "size", "input_fidelity", "model_format", "retry_timeouts")
+PAID = ("max_cost", "dry_run", "api_key", *IMAGE_MODEL)
 
 
 def common_options(*, without: tuple[str, ...] = ()) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -7,6 +7,8 @@ import sys
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Iterator
 
+from ..errors import OutputError
+
 if TYPE_CHECKING:
     from ..results import Analysis, Result
     from .options import Common
@@ -24,33 +26,58 @@ def emit_json(data: Any) -> None:
 
 @contextmanager
 def progress(common: Common) -> Iterator[Any]:
-    """A live spinner naming the current stage, on an interactive stderr only."""
+    """Feedback while a command works, on stderr.
+
+    On a terminal: a live bar per stage, with percentage and time left where the
+    work is measurable (tiles, iterations, presets), a spinner where it is not.
+    Elsewhere (CI logs, pipes): one plain line per finished stage with its time.
+    `-q` and `--json` silence both; cost lines and skipped tasks are always said.
+    """
     if common.json or common.quiet or not sys.stderr.isatty():
         yield _log_progress(common)
         return
-    console = _console()
-    with console.status("starting…") as status:
-        def update(event: str, stage: str, info: dict) -> None:
-            if event == "start":
-                status.update(f"{stage} ({info.get('engine')})…")
-            elif event == "skip" and not common.quiet:
-                console.print(f"[yellow]skipped[/] {stage}: {info.get('reason')}")
-            elif event == "done" and common.verbose:
-                console.print(_stage_line(stage, info))
-            elif event in ("estimate", "spent"):
-                console.print(_cost_line(event, info))
-                if event == "estimate":
-                    status.update(f"waiting for the {info.get('kind')} model ({info.get('model')})…")
+    from rich.progress import (BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                   TimeRemainingColumn(), TimeElapsedColumn(), console=_console(), transient=True)
+    current: dict[str, Any] = {}
+
+    def update(event: str, stage: str, info: dict) -> None:
+        task = current.get("task")
+        if event == "start":
+            if task is not None:
+                bar.remove_task(task)
+            current["label"] = f"{stage} ({info.get('engine')})"
+            current["task"] = bar.add_task(current["label"], total=None)
+        elif event == "advance" and task is not None:
+            bar.update(task, total=info["total"], completed=info["done"],
+                       description=f"{current['label']} {int(info['done'])}/{int(info['total'])} {info['unit']}")
+        elif event == "done":
+            if task is not None:
+                bar.remove_task(task)
+                current.pop("task")
+            if common.verbose:
+                bar.console.print(_stage_line(stage, info))
+        elif event == "skip":
+            bar.console.print(f"[yellow]skipped[/] {stage}: {info.get('reason')}")
+        elif event in ("estimate", "spent"):
+            bar.console.print(_cost_line(event, info))
+            if event == "estimate" and task is not None:
+                bar.update(task, description=f"waiting for the {info.get('kind')} model ({info.get('model')})")
+
+    with bar:
         yield update
 
 
 def _log_progress(common: Common):
+    """Plain lines for a log: a line per finished stage, the cost of each paid call, skipped tasks."""
     def update(event: str, stage: str, info: dict) -> None:
         if common.json or common.quiet:
             return
         if event == "skip":
             sys.stderr.write(f"skipped {stage}: {info.get('reason')}\n")
-        elif event == "done" and common.verbose:
+        elif event == "done":
             sys.stderr.write(_stage_line(stage, info, markup=False) + "\n")
         elif event in ("estimate", "spent"):
             sys.stderr.write(_cost_line(event, info) + "\n")
@@ -70,19 +97,26 @@ def _cost_line(event: str, info: dict) -> str:
 
 
 def _stage_line(stage: str, info: dict, markup: bool = True) -> str:
-    origin = "cache" if info.get("cache_hit") else f"{info.get('seconds', 0):.2f}s"
-    text = f"  {stage:<12} {info.get('engine', ''):<8} {origin}"
+    origin = "from cache" if info.get("cache_hit") else f"{info.get('seconds', 0):.2f}s"
+    text = f"{stage:<11} {info.get('engine', ''):<7} {origin}"
     return text if not markup else f"[dim]{text}[/]"
+
+
+def _where(output: str | None) -> str:
+    if output is None:
+        raise OutputError("the result was made but not written anywhere")
+    return "stdout" if output == "-" else output
 
 
 def render_result(result: Result, common: Common) -> None:
     if common.json:
         emit_json(result.to_dict())
         return
-    to_stdout = result.output != "-"
-    prompt_stream = sys.stdout if to_stdout else sys.stderr
+    if result.output is None:  # a command always names where its image goes; nowhere is a bug
+        raise OutputError("the result was made but not written anywhere")
+    prompt_stream = sys.stderr if result.output == "-" else sys.stdout
     if not common.quiet:
-        where = result.output or "(not written)"
+        where = _where(result.output)
         source = "from cache" if result.cached else f"engine {result.engine}"
         w, h = result.image.size
         spent = ""
@@ -134,6 +168,11 @@ def render_analysis(analysis: Analysis, common: Common) -> None:
     from rich.table import Table
 
     plan, facts = analysis.plan, analysis.facts
+    if common.quiet:  # the plan alone, one task a line: kind, then its arguments
+        for task in plan.tasks:
+            args = " ".join(f"{k}={v}" for k, v in task.args.items() if v is not None)
+            sys.stdout.write(f"{task.kind}\t{args}\n")
+        return
     table = Table(title=f"plan ({plan.language}, engine {analysis.engine}"
                         f"{', from cache' if analysis.cached else ''})", title_justify="left")
     table.add_column("#", justify="right")
@@ -164,4 +203,18 @@ def render_sheet(result, common: Common) -> None:
         return
     if not common.quiet:
         w, h = result.image.size
-        sys.stderr.write(f"wrote {result.output} ({w}x{h}, {len(result.presets)} presets)\n")
+        sys.stderr.write(f"wrote {_where(result.output)} ({w}x{h}, {len(result.presets)} presets)\n")
+
+
+def render_styles(rows: list[dict[str, Any]]) -> None:
+    """Each preset, what it renders, and the phrases that pick it."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=None, show_header=True, pad_edge=False, header_style="bold")
+    table.add_column("preset", no_wrap=True)
+    table.add_column("what it renders")
+    table.add_column("picked by (among others)")
+    for row in rows:
+        table.add_row(row["name"], row["description"], ", ".join(row["aliases"][:8]))
+    Console(highlight=False).print(table)

@@ -85,7 +85,43 @@ def _cloud_available(name: str) -> Callable[[Settings], bool]:
     return available
 
 
+def _may_have_plugins() -> bool:
+    """False only when no installed distribution declares the entry-point group.
+
+    Reading the few entry_points.txt files costs a few milliseconds; importing
+    importlib.metadata to ask it costs tens, on every run. Anything but plain
+    folders on sys.path (a zip, say) is left to importlib.metadata.
+    """
+    import os
+    import sys
+
+    marker = f"[{ENTRY_POINT_GROUP}]".encode()
+    for entry in sys.path:
+        folder = entry or "."
+        if not os.path.isdir(folder):
+            if os.path.exists(folder):
+                return True
+            continue
+        try:
+            with os.scandir(folder) as names:
+                metas = [e.path for e in names if e.name.endswith((".dist-info", ".egg-info"))]
+        except OSError:
+            return True
+        for meta in metas:
+            try:
+                with open(os.path.join(meta, "entry_points.txt"), "rb") as f:
+                    if marker in f.read():
+                        return True
+            except FileNotFoundError:
+                continue
+            except OSError:
+                return True
+    return False
+
+
 def _load_plugins(registry: EngineRegistry) -> None:
+    if not _may_have_plugins():
+        return
     from importlib.metadata import entry_points
 
     for ep in entry_points(group=ENTRY_POINT_GROUP):

@@ -136,6 +136,7 @@ _PLACES_EN = (
     "sahara", "himalayas", "alps", "hawaii", "las vegas", "hollywood", "manhattan",
     "times square", "eiffel tower", "amazon", "africa", "japan", "fairyland", "meadows",
     "grassland", "wilderness", "scenery", "tropics", "tropical", "oasis", "coral reef", "reef",
+    "rocket launch", "launch pad", "concert", "festival", "carnival", "circus", "zoo", "aquarium",
 )
 
 _PLACES_FR = (
@@ -152,7 +153,7 @@ _PLACES_FR = (
     "pluie", "orage", "brouillard", "brume", "hiver", "été", "automne", "printemps", "noël",
     "paysage", "stade", "piscine", "pelouse", "savane", "maison", "cabane", "hôtel", "école",
     "théâtre", "cinéma", "londres", "venise", "égypte", "tour eiffel", "montagnes", "alpes",
-    "amazonie", "afrique", "japon", "tropiques", "récif",
+    "amazonie", "afrique", "japon", "tropiques", "récif", "concert", "festival", "cirque", "zoo",
 )
 
 # --- colours ------------------------------------------------------------------------------------

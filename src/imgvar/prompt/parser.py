@@ -21,6 +21,28 @@ from imgvar.plan import Plan, SubTask
 
 from . import lexicon as lx
 
+class _LazyPattern:
+    """A regex compiled on first use, so importing the parser costs almost nothing for runs
+    that never parse a prompt (a fully cached run)."""
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+        self._compiled: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> object:  # reached only for names not cached yet
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._compiled is None:
+            self._compiled = re.compile(_expand(self._source))
+        value = getattr(self._compiled, name)
+        setattr(self, name, value)  # later calls skip __getattr__
+        return value
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return _LazyPattern(pattern)  # type: ignore[return-value]
+
+
 # --- pattern building blocks ---------------------------------------------------------------------
 
 
@@ -44,12 +66,34 @@ def _words(*words: str) -> str:
     return "|".join(words)
 
 
-ARTIST = _alt((lx.ARTISTS, False))
-MEDIUM = _alt((lx.MOVEMENTS, True), (lx.MEDIA, True))
-STYLE_TERM = _alt((lx.ARTISTS, False), (lx.MOVEMENTS, True), (lx.MEDIA, True))
-PLACE = _alt((lx.PLACES, True))
-ACCESSORY = _alt((lx.ACCESSORIES, True))
-_COLOR_WORD = _alt((lx.COLORS, False))
+# The lexicon alternations are long: patterns hold a marker for each, expanded when the
+# pattern is first compiled (see _LazyPattern), so importing the parser builds none of them.
+_LEXICON_GROUPS: dict[str, tuple[tuple[str, bool], ...]] = {
+    "ARTIST": (("ARTISTS", False),),
+    "MEDIUM": (("MOVEMENTS", True), ("MEDIA", True)),
+    "STYLE_TERM": (("ARTISTS", False), ("MOVEMENTS", True), ("MEDIA", True)),
+    "PLACE": (("PLACES", True),),
+    "ACCESSORY": (("ACCESSORIES", True),),
+    "COLOR_WORD": (("COLORS", False),),
+}
+
+
+@lru_cache(maxsize=None)
+def _lexicon_alt(name: str) -> str:
+    return _alt(*((getattr(lx, words), plural) for words, plural in _LEXICON_GROUPS[name]))
+
+
+def _expand(source: str) -> str:
+    for name in _LEXICON_GROUPS:
+        marker = f"\x00{name}\x00"
+        if marker in source:
+            source = source.replace(marker, _lexicon_alt(name))
+    return source
+
+
+ARTIST, MEDIUM, STYLE_TERM, PLACE, ACCESSORY, _COLOR_WORD = (
+    f"\x00{name}\x00" for name in _LEXICON_GROUPS
+)
 # Adjectives that shade a colour ("dark red", "bleu clair"); compound names such as
 # "sky blue" are whole entries of the colour list.
 _COLOR_PRE = _words(
@@ -121,9 +165,9 @@ _WHERE_PREPS = (
     "sur", "sous", "devant", "derriere", "parmi", "chez", "vers", "à", "au", "aux",
 )
 _LOC_PREP = _words(*_WHERE_PREPS, "in", "dans", "en")
-_LOC_PREP_RX = re.compile(rf"\b(?:{_LOC_PREP})(?=\s)")
+_LOC_PREP_RX = _rx(rf"\b(?:{_LOC_PREP})(?=\s)")
 # Prepositions that say where, not just "in": they stay in the setting ("under the sea").
-_KEEP_PREP = re.compile(
+_KEEP_PREP = _rx(
     r"(?:in\s+front|next|on\s+top|in\s+the\s+middle|au\s+milieu|[aà]\s+cote|pres|au[\s\-]dessus"
     r"|autour|en\s+face|underneath|beneath|under|near|beside|behind|among|amid|above|over"
     r"|across|through|around|sous|devant|derriere|parmi)\b"
@@ -137,8 +181,6 @@ _BG_ANY = _words(
 )
 
 
-def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
 
 
 # --- the clause being parsed ---------------------------------------------------------------------
@@ -301,11 +343,11 @@ def _style_patterns(c: _Clause, lo: int, hi: int) -> Iterator[tuple[re.Pattern[s
             yield _style_rx(template, NAME, "", ""), kind, True
 
 
-_STYLE_FILLER_END = re.compile(
+_STYLE_FILLER_END = _rx(
     r"(?:[\s\-]+(?:style|styled|painting|paintings|tableau|peinture|look|effect|effet|filter|"
     r"filtre|version|drawing|picture|artwork|aesthetic|vibes?))+$"
 )
-_STYLE_FILLER_START = re.compile(
+_STYLE_FILLER_START = _rx(
     r"^(?:(?:the|a|an|le|la|les|un|une|des|du|de|d'|l'|au|aux|à|en|in|style|tableau|peinture|"
     r"painting)"
     r"(?:\s+|(?<=')))+"
@@ -611,7 +653,7 @@ def _rule_background(ctx: _Ctx) -> list[_Hit] | None:
             sa, sb = m.span("subj")
             if not c.starts_with_verb(sa, sb):
                 subject = _subject(c, sa, sb)
-        return [ctx.hit("recontext", {"subject": subject, "setting": c.arg(xa, xb)})]
+        return [ctx.hit("recontext", {"subject": subject, "setting": c.arg(xa, xb), "preposition": None})]
     return None
 
 
@@ -637,7 +679,8 @@ def _recontext_from(
 ) -> list[_Hit]:
     """A recontext task: subject before `prep`, setting after it (or from it, for "under")."""
     c, hi = ctx.c, ctx.hi
-    set_a = prep.start() if _KEEP_PREP.match(c.low, prep.start()) else prep.end()
+    kept = bool(_KEEP_PREP.match(c.low, prep.start()))
+    set_a = prep.start() if kept else prep.end()
     set_a, set_b = c.trim(set_a, hi)
     hits: list[_Hit] = []
     wear = _WEAR_ACCESSORY.search(c.low, set_a, set_b)
@@ -649,7 +692,20 @@ def _recontext_from(
                             w_a, set_b))
         set_b = c.trim(set_a, w_a)[1]
     setting = c.arg(set_a, set_b)
-    return [ctx.hit("recontext", {"subject": subject, "setting": setting}, b=set_b)] + hits
+    args = {"subject": subject, "setting": setting, "preposition": None if kept else _preposition(prep)}
+    return [ctx.hit("recontext", args, b=set_b)] + hits
+
+
+# How the output prompt says where the subject went: the prompt's own word, in its plain
+# form ("onto" -> "on"); "to" and "vers" say where it went, not where it is, so they are dropped.
+_PREP_FORMS = {"onto": "on", "into": "in", "inside": "in", "within": "in", "a": "à"}
+
+
+def _preposition(prep: re.Match[str]) -> str | None:
+    word = " ".join(prep.group().split())
+    if word in ("to", "vers"):
+        return None
+    return _PREP_FORMS.get(word, word)
 
 
 _RX_VERB = _rx(
@@ -658,7 +714,7 @@ _RX_VERB = _rx(
     r"transporte[rz]?|teleporte[rz]?|emmene[rz]?|amene[rz]?|envoie|envoyer|envoyez|montre[rz]?|"
     r"pose[rz]?|imagine[rz]?)(?:-(?:le|la|les|lui|moi))?\b"
 )
-_PUT_VERBS = re.compile(r"put|place|mets|met|mettre|mettez|placer?|placez|pose[rz]?|drop|stick")
+_PUT_VERBS = _rx(r"put|place|mets|met|mettre|mettez|placer?|placez|pose[rz]?|drop|stick")
 
 
 _MAKE_LOOK = _rx(
@@ -731,7 +787,7 @@ def _rule_add_verb(ctx: _Ctx) -> list[_Hit] | None:
 
 
 _GIVE = _rx(r"(?:give|donne[rz]?)(?P<pron>-(?:lui|leur|moi))?\s+")
-_OBJ_PRONOUN = re.compile(r"(?:it|him|her|them|me|lui|leur)\b")
+_OBJ_PRONOUN = _rx(r"(?:it|him|her|them|me|lui|leur)\b")
 _SECOND_NP = _rx(
     r"\s(?:a|an|some|the|his|her|its|their|two|three|un|une|des|du|de\s+la|le|la|les)\s"
 )
@@ -878,7 +934,7 @@ def _rule_place_only(ctx: _Ctx) -> list[_Hit] | None:
     c, lo, hi = ctx.c, ctx.lo, ctx.hi
     if c.starts_with_verb(lo, hi) or not c.has_place(lo, hi, proper=False):
         return None
-    return [ctx.hit("recontext", {"subject": None, "setting": c.arg(lo, hi)})]
+    return [ctx.hit("recontext", {"subject": None, "setting": c.arg(lo, hi), "preposition": None})]
 
 
 def _rule_add_continued(ctx: _Ctx) -> list[_Hit] | None:
@@ -1082,8 +1138,8 @@ def parse_prompt(text: str) -> Plan:
     return Plan(prompt=text, language=language, tasks=tasks)
 
 
-_TOKEN = re.compile(r"[^\W\d_]+'?")
-_ACCENTED = re.compile(r"[éèêëàâîïôûùçœ]")
+_TOKEN = _rx(r"[^\W\d_]+'?")
+_ACCENTED = _rx(r"[éèêëàâîïôûùçœ]")
 
 
 def detect_language(text: str) -> str:

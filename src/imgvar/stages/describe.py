@@ -7,9 +7,12 @@ from typing import Any
 from ..engines.base import Change
 from .base import Stage, StageOutput, State
 
-_UNSUPPORTED_FR = {
-    "add_object": "ajout d'objet",
-    "recolor": "recoloration ciblée",
+# What the engine would have had to do, for the "not applied" reason.
+_CANNOT = {
+    "add_object": ("add objects", "ajout d'objet"),
+    "recolor": ("recolour part of an image", "recoloration ciblée"),
+    "style": ("restyle", "changement de style"),
+    "recontext": ("change the setting", "changement de décor"),
 }
 
 
@@ -22,14 +25,18 @@ def unhandled_changes(state: State, engine_name: str) -> list[Change]:
     for task in state.plan.tasks:
         if task.kind in answered or task.kind == "adjust":
             continue
+        quoted_en, quoted_fr = f"“{task.text}”", f"« {task.text} »"
         if task.kind == "other":
-            missing.append(Change("other", f"'{task.text}' (not understood)", False,
-                                  {"summary_fr": f"« {task.text} » (non compris)"}))
-        else:
-            hint = "" if engine_name != "local" else "; a cloud engine can do it"
-            missing.append(Change(task.kind, f"'{task.text}' ({engine_name} engine cannot do this{hint})", False,
-                                  {"summary_fr": f"« {task.text} » ({_UNSUPPORTED_FR.get(task.kind, task.kind)}"
-                                                 f" impossible avec le moteur {engine_name})"}))
+            missing.append(Change("other", f"{quoted_en} (not understood)", False,
+                                  {"summary_fr": f"{quoted_fr} (non comprise)"}))
+            continue
+        what_en, what_fr = _CANNOT.get(task.kind, ("do this", "opération"))
+        en = f"the {engine_name} engine cannot {what_en}"
+        fr = f"{what_fr} impossible avec le moteur {engine_name}"
+        if engine_name == "local":
+            en += "; a cloud engine can"
+            fr += ", possible avec un moteur cloud"
+        missing.append(Change(task.kind, f"{quoted_en} ({en})", False, {"summary_fr": f"{quoted_fr} ({fr})"}))
     return missing
 
 

@@ -7,12 +7,13 @@ grayscale) as gentle global corrections.
 
 from __future__ import annotations
 
-from typing import Any
-
-from PIL import Image, ImageEnhance, ImageFilter, ImageOps
+from typing import TYPE_CHECKING, Any
 
 from ..engines.base import Change
 from .base import Stage, StageOutput, State
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 # One step of "brighter", "more contrast"...: noticeable, not destructive.
 STEP = 0.2
@@ -20,22 +21,24 @@ STEP = 0.2
 _PHRASES = {
     ("brightness", "increase"): ("made brighter", "rendue plus lumineuse"),
     ("brightness", "decrease"): ("made darker", "rendue plus sombre"),
-    ("contrast", "increase"): ("given more contrast", "plus contrastée"),
-    ("contrast", "decrease"): ("given softer contrast", "moins contrastée"),
-    ("saturation", "increase"): ("made more saturated", "plus saturée"),
-    ("saturation", "decrease"): ("made less saturated", "moins saturée"),
-    ("warmth", "increase"): ("given warmer tones", "aux tons plus chauds"),
-    ("warmth", "decrease"): ("given cooler tones", "aux tons plus froids"),
-    ("sharpness", "increase"): ("sharpened", "plus nette"),
+    ("contrast", "increase"): ("given more contrast", "rendue plus contrastée"),
+    ("contrast", "decrease"): ("given softer contrast", "rendue moins contrastée"),
+    ("saturation", "increase"): ("made more saturated", "rendue plus saturée"),
+    ("saturation", "decrease"): ("made less saturated", "rendue moins saturée"),
+    ("warmth", "increase"): ("given warmer tones", "réchauffée"),
+    ("warmth", "decrease"): ("given cooler tones", "refroidie"),
+    ("sharpness", "increase"): ("sharpened", "rendue plus nette"),
     ("sharpness", "decrease"): ("softened", "adoucie"),
     ("blur", "increase"): ("blurred", "floutée"),
-    ("blur", "decrease"): ("sharpened", "plus nette"),
+    ("blur", "decrease"): ("sharpened", "rendue plus nette"),
     ("grayscale", "increase"): ("turned black and white", "passée en noir et blanc"),
     ("grayscale", "decrease"): ("left in colour", "laissée en couleur"),
 }
 
 
 def adjust(image: Image.Image, adjustment: str, direction: str) -> Image.Image:
+    from PIL import ImageEnhance, ImageFilter, ImageOps  # only when there is an adjustment to make
+
     sign = 1.0 if direction == "increase" else -1.0
     factor = 1.0 + sign * STEP
     if adjustment == "brightness":
@@ -56,6 +59,8 @@ def adjust(image: Image.Image, adjustment: str, direction: str) -> Image.Image:
 
 
 def _warmth(image: Image.Image, amount: float) -> Image.Image:
+    from PIL import Image
+
     r, g, b = image.split()
     r = r.point(lambda v: min(255, int(v * (1 + amount) + 0.5)))
     b = b.point(lambda v: min(255, int(v * (1 - amount) + 0.5)))
@@ -83,14 +88,19 @@ class PostprocessStage(Stage):
         return {"image": state.image_digest, "alpha_source": state.source.digest}
 
     def execute(self, state: State, impl: Any) -> StageOutput:
+        adjustments = self._adjustments(state)
+        keep_alpha = self._keep_alpha(state)
+        if not adjustments and not keep_alpha and state.image.mode == "RGB":
+            # Nothing to do: hand the input back as is, so no copy is made and nothing is stored.
+            return StageOutput(state.image, {"changes": []})
         image = state.image.convert("RGB")
         changes = []
-        for adjustment, direction in self._adjustments(state):
+        for adjustment, direction in adjustments:
             image = adjust(image, adjustment, direction)
             en, fr = _PHRASES[(adjustment, direction)]
             changes.append(Change("adjust", en, True, {"adjustment": adjustment, "direction": direction,
                                                        "summary_fr": fr}).to_dict())
-        if self._keep_alpha(state):
+        if keep_alpha:
             image = image.convert("RGBA")
             image.putalpha(state.source.image.getchannel("A"))
         return StageOutput(image, {"changes": changes})

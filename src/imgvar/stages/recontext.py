@@ -34,13 +34,13 @@ class RecontextStage(Stage):
         task = state.plan.first("recontext")
         missing = None
         if getattr(impl, "needs_background", False) and state.background is None:
-            missing = ("no --background image was given", "aucune image --background fournie")
+            missing = ("no --background image was given", "aucune image --background n'a été fournie")
         elif getattr(impl, "needs_matte", False) and state.mask is None and state.source.image.mode != "RGBA":
             missing = ("the image has no transparent background and no --mask was given",
                        "l'image n'a pas de fond transparent et aucun --mask n'a été fourni")
         if missing is None:
             return None
-        return Change("recontext", f"'{task.text}' ({missing[0]})", False,
+        return Change("recontext", f"“{task.text}” ({missing[0]})", False,
                       {"reason": missing[0], "summary_fr": f"« {task.text} » ({missing[1]})"})
 
     def params(self, state: State) -> dict[str, Any]:

@@ -8,6 +8,7 @@ ledger lines) so that every backend writes the same bytes.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import secrets
@@ -21,6 +22,7 @@ _DIGEST_RE = re.compile(r"[0-9a-f]{64}")
 # second still sort by time; the random tail keeps ids unique across machines.
 RUN_ID_RE = re.compile(r"(\d{8})T(\d{6})\.(\d{3})Z-([0-9a-f]{8})")
 _RUN_PREFIX_RE = re.compile(r"[0-9A-Za-z.\-]+")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 @runtime_checkable
@@ -46,8 +48,13 @@ class Store(Protocol):
         """A stage's cached output record, or None if absent or unreadable."""
         ...
 
-    def put_entry(self, key: str, entry: dict[str, Any]) -> bool:
-        """Create the entry if absent; True if this call created it (an existing one wins)."""
+    def put_entry(self, key: str, entry: dict[str, Any], *, replace: bool = False) -> bool:
+        """Create the entry if absent; True if this call wrote it.
+
+        A healthy existing entry wins (concurrent writers of one key stay safe); one
+        that cannot be read back replaces atomically, and so does any with `replace`
+        (the caller found it damaged, e.g. its blob lost).
+        """
         ...
 
     def save_run(self, record: dict[str, Any]) -> str:
@@ -91,10 +98,42 @@ def utc_now_iso() -> str:
 
 
 def encode_record(obj: dict[str, Any]) -> bytes:
-    """The stored form of entries and run records: readable, stable, UTF-8."""
+    """The stored form of entries and run records: readable, stable, UTF-8.
+
+    Text that cannot be UTF-8 (lone surrogates from non-UTF-8 file names or
+    arguments) is written with U+FFFD in its place rather than losing the record.
+    """
     if not isinstance(obj, dict):
         raise TypeError(f"a record must be a dict, got {type(obj).__name__}")
-    return (json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    text = json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return (json.dumps(scrub_text(obj), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def clean_text(text: str) -> str:
+    """`text` with lone surrogates made real: surrogate-escaped bytes decoded, the rest U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        return _SURROGATE_RE.sub("\ufffd", text)
+
+
+def scrub_text(obj: Any) -> Any:
+    """A copy of a JSON value with every string (keys too) passed through `clean_text`."""
+    if isinstance(obj, str):
+        return clean_text(obj)
+    if isinstance(obj, dict):
+        return {clean_text(k) if isinstance(k, str) else k: scrub_text(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [scrub_text(v) for v in obj]
+    return obj
 
 
 def decode_record(data: bytes) -> dict[str, Any] | None:
@@ -106,19 +145,33 @@ def decode_record(data: bytes) -> dict[str, Any] | None:
     return obj if isinstance(obj, dict) else None
 
 
+def entry_check(entry: dict[str, Any]) -> str:
+    """sha256 of an entry's canonical text: any change to a stored entry, even one
+    flipped bit that leaves valid JSON, no longer matches it."""
+    text = json.dumps(entry, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
 def wrap_entry(key: str, entry: dict[str, Any]) -> dict[str, Any]:
-    """The stored document of an entry; carrying the key lets a misplaced file be detected."""
+    """The stored document of an entry; the key detects a misplaced file, the check a damaged one."""
     if not isinstance(entry, dict):
         raise TypeError(f"an entry must be a dict, got {type(entry).__name__}")
-    return {"key": key, "created": utc_now_iso(), "entry": entry}
+    entry = scrub_text(entry)  # checked as stored, so it verifies when read back
+    return {"key": key, "created": utc_now_iso(), "entry": entry, "check": entry_check(entry)}
 
 
 def unwrap_entry(key: str, doc: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The caller's entry from a stored document, or None if it does not belong to `key`."""
+    """The caller's entry from a stored document, or None if it does not belong to `key` or fails its check."""
     if doc is None or doc.get("key") != key:
         return None
     entry = doc.get("entry")
-    return entry if isinstance(entry, dict) else None
+    if not isinstance(entry, dict):
+        return None
+    check = doc.get("check")
+    # Entries written before checks existed have none; their shape is all there is to verify.
+    if check is not None and check != entry_check(entry):
+        return None
+    return entry
 
 
 _run_clock_lock = threading.Lock()
@@ -160,8 +213,12 @@ def encode_ledger_row(row: dict[str, Any]) -> bytes:
     """One ledger line; json escapes newlines inside strings, so a row is exactly one line."""
     if not isinstance(row, dict):
         raise TypeError(f"a ledger row must be a dict, got {type(row).__name__}")
-    text = json.dumps(row, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return (text + "\n").encode("utf-8")
+    try:
+        text = json.dumps(row, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates, as in encode_record
+        text = json.dumps(scrub_text(row), ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+        return text.encode("utf-8")
 
 
 def decode_ledger(data: bytes) -> list[dict[str, Any]]:

@@ -20,6 +20,10 @@ def sha256_hex(data: bytes) -> str:
 def canonical_json(obj: Any) -> bytes:
     """Sorted keys, no whitespace, UTF-8, floats as `repr`.
 
+    Lone surrogates (bytes that were not UTF-8 in a file name or argv, as
+    Python decodes them) are kept as their own code points ("surrogatepass"),
+    so such a value still has a key, distinct from its U+FFFD-replaced form.
+
     Raises TypeError for values JSON cannot hold and for non-string dict keys
     (json would silently turn `1` into `"1"`, letting two inputs share a key),
     and ValueError for NaN or infinity, which have no JSON spelling.
@@ -32,7 +36,7 @@ def canonical_json(obj: Any) -> bytes:
         ensure_ascii=False,
         allow_nan=False,
     )
-    return text.encode("utf-8")
+    return text.encode("utf-8", "surrogatepass")
 
 
 def _check_keys(obj: Any) -> None:

@@ -138,6 +138,10 @@ class LocalStore:
     def put_blob(self, data: bytes) -> str:
         digest = sha256_hex(data)
         final = self._blob_path(digest)
+        # Already stored and whole (a repeat run): reading it back is cheaper than writing
+        # and fsyncing another copy only to find the name taken.
+        if os.path.isfile(final) and self._blob_ok(final, digest):
+            return digest
         self._ensure_dir(os.path.dirname(final))
         tmp = self._write_tmp(data, "blob")
         try:
@@ -193,11 +197,26 @@ class LocalStore:
             self._remove_if_same(path, st)
         return entry
 
-    def put_entry(self, key: str, entry: dict[str, Any]) -> bool:
+    def put_entry(self, key: str, entry: dict[str, Any], *, replace: bool = False) -> bool:
         final = self._entry_path(check_digest(key, "key"))
         data = encode_record(wrap_entry(key, entry))  # a TypeError here leaves nothing behind
         self._ensure_dir(os.path.dirname(final))
-        return self._publish_new(self._write_tmp(data, "entry"), final, "cache entry")
+        if not replace and self._publish_new(self._write_tmp(data, "entry"), final, "cache entry"):
+            return True
+        if not replace:
+            got = self._read(final, "cache entry")
+            if got is not None and unwrap_entry(key, decode_record(got[0])) is not None:
+                return False  # a healthy entry is there: it wins
+        # Damaged (or the caller says so): replace in one step. Every writer of a key
+        # writes an equivalent entry, so racing replacements are harmless.
+        tmp = self._write_tmp(data, "entry")
+        try:
+            os.replace(tmp, final)
+        except OSError as exc:
+            raise _store_error("write cache entry", final, exc) from exc
+        finally:
+            _unlink_quiet(tmp)
+        return True
 
     # -- runs -------------------------------------------------------------
 

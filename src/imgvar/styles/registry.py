@@ -37,6 +37,53 @@ class StylePreset:
     display: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Wording:
+    """How the output prompt names a preset's look, without and with its artist."""
+
+    en: str  # "as a post-impressionist painting"
+    fr: str  # "en peinture postimpressionniste"
+    artist: str | None = None  # the painter the preset follows, if any ("Van Gogh")
+
+
+# The built-in presets' wording; `wording()` derives one for any other preset.
+_WORDING: dict[str, Wording] = {
+    "van_gogh": Wording("as a post-impressionist painting", "en peinture postimpressionniste", "Van Gogh"),
+    "impressionist": Wording("as an impressionist painting", "en peinture impressionniste", "Monet"),
+    "expressionist": Wording("as an expressionist painting", "en peinture expressionniste", "Munch"),
+    "oil": Wording("as an oil painting", "en peinture à l'huile"),
+    "pointillist": Wording("as a pointillist painting", "en peinture pointilliste"),
+    "watercolor": Wording("as a watercolour painting", "en aquarelle"),
+    "ukiyo_e": Wording("as a Japanese ukiyo-e woodblock print", "en estampe japonaise ukiyo-e"),
+    "ink_wash": Wording("as an East Asian ink wash painting", "au lavis d'encre"),
+    "pencil": Wording("as a graphite pencil sketch", "en croquis au crayon"),
+    "charcoal": Wording("as a charcoal drawing", "en dessin au fusain"),
+    "comic": Wording("as a comic book illustration", "en illustration de bande dessinée"),
+    "pop_art": Wording("as a pop art print", "en sérigraphie pop art"),
+    "stained_glass": Wording("as a stained glass window", "en vitrail"),
+    "mosaic": Wording("as a mosaic of stone tesserae", "en mosaïque de pierre"),
+    "pixel_art": Wording("as retro pixel art", "en pixel art rétro"),
+}
+
+# Names whose French form differs from the English display (works of art, mostly).
+FRENCH_DISPLAY: dict[str, str] = {
+    "starry night": "La Nuit étoilée", "the scream": "Le Cri", "water lilies": "Les Nymphéas",
+    "great wave": "la Grande Vague", "seurat drawing": "les dessins de Seurat", "titian": "Titien",
+    "leonardo": "Léonard de Vinci", "da vinci": "Léonard de Vinci", "caravaggio": "Caravage",
+    "romanticism": "romantisme", "cubism": "cubisme", "cubist": "cubiste", "byzantine": "byzantin",
+    "roman mosaic": "mosaïque romaine", "ben day": "trame Ben-Day", "realism": "réalisme",
+    "neo impressionism": "néo-impressionnisme", "neo impressionist": "néo-impressionniste",
+}
+
+
+def wording(preset: StylePreset) -> Wording:
+    known = _WORDING.get(preset.name)
+    if known is not None:
+        return known
+    # A plug-in preset: its English manner, and its name in French.
+    return Wording(preset.manner, f"dans le style « {preset.name.replace('_', ' ')} »")
+
+
 _PRESETS: dict[str, StylePreset] = {}
 
 
@@ -73,6 +120,10 @@ class StyleMatch:
     @property
     def display(self) -> str:
         return self.preset.display.get(self.matched) or self.matched
+
+    @property
+    def display_fr(self) -> str:
+        return FRENCH_DISPLAY.get(self.matched) or self.display
 
     def to_dict(self) -> dict[str, Any]:
         return {"preset": self.preset.name, "exact": self.exact, "matched": self.matched, "how": self.how}

@@ -75,8 +75,11 @@ def render_preset(image: Image.Image, preset: StylePreset, *, detail: float = 1.
         if w * h <= WHOLE_LIMIT:
             out = preset.render(to_tensor(rgb), ctx)
             return Image.fromarray(to_uint8(_fit(out, h, w, resize)), "RGB")
+        from ..progress import advance
+
         result = np.empty((h, w, 3), dtype=np.uint8)
         margin = int(math.ceil(preset.margin * ctx.unit)) + 8
+        tiles, done = math.ceil(h / TILE) * math.ceil(w / TILE), 0
         for ty in range(0, h, TILE):
             for tx in range(0, w, TILE):
                 x0, y0 = max(0, tx - margin), max(0, ty - margin)
@@ -86,6 +89,8 @@ def render_preset(image: Image.Image, preset: StylePreset, *, detail: float = 1.
                 tile = to_uint8(_fit(tile, y1 - y0, x1 - x0, resize))
                 cw, ch = min(TILE, w - tx), min(TILE, h - ty)
                 result[ty:ty + ch, tx:tx + cw] = tile[ty - y0:ty - y0 + ch, tx - x0:tx - x0 + cw]
+                done += 1
+                advance(done, tiles, "tiles")
         return Image.fromarray(result, "RGB")
 
 

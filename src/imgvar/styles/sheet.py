@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -15,9 +15,9 @@ LABEL = 26
 
 
 def contact_sheet(image: Image.Image, *, detail: float = 1.0, seed: int = 0, thumb: int = THUMB,
-                  presets: list[StylePreset] | None = None,
-                  progress: Callable[[str, str, dict], None] | None = None) -> tuple[Image.Image, list[str]]:
+                  presets: list[StylePreset] | None = None) -> tuple[Image.Image, list[str]]:
     """Render every preset on a thumbnail of `image`; returns the sheet and the preset names in order."""
+    from ..progress import advance
     from .registry import presets as all_presets
     from .render import render_preset
 
@@ -25,10 +25,9 @@ def contact_sheet(image: Image.Image, *, detail: float = 1.0, seed: int = 0, thu
     small = image.convert("RGB")
     small.thumbnail((thumb, thumb), Image.Resampling.LANCZOS)
     cells: list[tuple[str, Image.Image]] = [("original", small)]
-    for preset in chosen:
-        if progress:
-            progress("start", f"sheet: {preset.name}", {"engine": "local"})
+    for i, preset in enumerate(chosen):
         cells.append((preset.name, render_preset(small, preset, detail=detail, seed=seed)))
+        advance(i + 1, len(chosen), "presets")
     return _grid(cells), [p.name for p in chosen]
 
 

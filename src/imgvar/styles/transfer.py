@@ -28,6 +28,7 @@ import time
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
+from ..progress import advance
 from . import ops
 
 if TYPE_CHECKING:
@@ -428,6 +429,7 @@ def transfer_style(content: Image.Image, style: Image.Image, *, strength: float 
                 loss.backward()
                 opt.step()
                 done += 1
+                advance(done, planned, "iterations")
                 last_step = time.perf_counter() - t0
             if stopped:
                 break

@@ -52,9 +52,11 @@ class CloudAnalyzer:
         from ...prompt import parse_prompt
 
         expected = ANSWER_BASE_TOKENS + TOKENS_PER_TASK * max(1, len(parse_prompt(prompt).tasks))
-        return estimate_text_call(self.ctx.prices, p.name, p.text_model, text_chars=chars, images=[thumb_size],
-                                  detail="low", max_output_tokens=MAX_OUTPUT_TOKENS,
-                                  expected_output_tokens=expected)
+        estimate = estimate_text_call(self.ctx.prices, p.name, p.text_model, text_chars=chars, images=[thumb_size],
+                                      detail="low", max_output_tokens=MAX_OUTPUT_TOKENS,
+                                      expected_output_tokens=expected)
+        estimate.needs_key = p.missing.needs if p.missing else None
+        return estimate
 
     def analyze(self, prompt: str, image: Image.Image, facts: ImageFacts) -> Plan:
         ctx = self.ctx

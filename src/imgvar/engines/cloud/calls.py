@@ -7,6 +7,10 @@
   not re-sent unless `cloud.retry_timeouts` allows it: it may already be billed.
 - Content refusals end the run with their own exit code and are never retried.
 - After the call, the real cost from the response's `usage` goes to the ledger.
+  A request that never left (connection refused, no DNS answer, connect
+  timeout) is no call: it is neither counted nor written to the ledger. One
+  that was sent and then failed or timed out is, at its estimate when it may
+  be billed.
 - No message, log line or ledger row carries a key.
 """
 
@@ -88,9 +92,11 @@ class CallMeter:
             except Exception as exc:  # classified below; anything unknown is re-raised as is
                 seconds = time.monotonic() - started
                 outcome = self._classify(exc, image)
-                billed = estimate.usd if outcome.maybe_billed else 0.0
-                self._account(ledger_row(estimate, usd=billed, usage=None, status=outcome.status, key=key, run=self.run,
-                                         request_id=_request_id(exc), seconds=round(seconds, 3)), billed)
+                if outcome.sent:
+                    billed = estimate.usd if outcome.maybe_billed else 0.0
+                    self._account(ledger_row(estimate, usd=billed, usage=None, status=outcome.status, key=key,
+                                             run=self.run, request_id=_request_id(exc), seconds=round(seconds, 3)),
+                                  billed)
                 if outcome.retry and attempt < retries:
                     wait = outcome.wait if outcome.wait is not None else _backoff(attempt)
                     log.info("%s %s call: %s; retrying in %.1f s", self.provider.label, estimate.kind,
@@ -125,6 +131,10 @@ class CallMeter:
         import openai
 
         label = self.provider.label
+        if isinstance(exc, openai.APIConnectionError) and not _was_sent(exc):
+            # Nothing reached the service, so nothing can be billed: safe to retry, even an image call.
+            return _Outcome("failed", f"cannot reach {label} at {self.provider.where} ({_reason(exc)})", retry=True,
+                            sent=False)
         if isinstance(exc, openai.APITimeoutError):
             allowed = not image or bool(self.settings["cloud.retry_timeouts"])
             timeout = self.settings["cloud.timeout" if image else "cloud.text_timeout"]
@@ -135,7 +145,13 @@ class CallMeter:
                 message = f"the {label} {'image' if image else 'text'} call timed out after {timeout:g} s"
             return _Outcome("timeout", message, retry=allowed, maybe_billed=image)
         if isinstance(exc, openai.APIConnectionError):
-            return _Outcome("failed", f"cannot reach {label} at {self.provider.where} ({_reason(exc)})", retry=True)
+            # Lost after sending: like a timeout, an image call may be billed and is not re-sent unasked.
+            allowed = not image or bool(self.settings["cloud.retry_timeouts"])
+            message = f"the connection to {label} at {self.provider.where} failed ({_reason(exc)})"
+            if not allowed:
+                message += ("; the image call was sent and was not re-sent: it may already be billed "
+                            "(allow re-sending with --retry-timeouts)")
+            return _Outcome("failed", message, retry=allowed, maybe_billed=image)
         if isinstance(exc, openai.APIStatusError):
             status = exc.status_code
             code = _error_code(exc)
@@ -156,6 +172,12 @@ class CallMeter:
                             f"{_short(exc, self.provider)})")
         if isinstance(exc, openai.APIResponseValidationError):
             return _Outcome("failed", f"{label} returned a malformed answer ({_short(exc, self.provider)})")
+        if _sign_in_failed(exc):
+            # The token is fetched before the request is written: nothing was sent.
+            first = " ".join(str(exc).split("\n")[0].split())[:200]
+            return _Outcome("failed", f"signing in to {label} failed ({type(exc).__name__}: {first})",
+                            hint="sign in (az login) or use a managed identity, or set azure.auth = \"key\"",
+                            sent=False)
         if isinstance(exc, ImgvarError):
             raise exc
         if isinstance(exc, (ValueError, KeyError, TypeError, AttributeError)) or type(exc).__name__ in (
@@ -177,6 +199,7 @@ class _Outcome:
     maybe_billed: bool = False
     refusal: bool = False
     hint: str | None = None
+    sent: bool = True  # False: the request never reached the service (no call, no ledger row)
 
     def error(self, meter: CallMeter, attempts: int) -> ImgvarError:
         message = meter.provider.redact(self.message)
@@ -242,6 +265,30 @@ def _short(exc: Any, provider: Provider) -> str:
     message = _error_body(exc).get("message") or str(exc)
     message = " ".join(str(message).split())
     return provider.redact(message[:200])
+
+
+# Transport failures that happen before a request's first byte is written: connecting (refused,
+# unreachable, DNS), a connect or pool timeout, a proxy that would not connect, a URL that cannot
+# be sent. Read/write errors and read timeouts come after sending, so those calls may be billed.
+_NOT_SENT = frozenset({"ConnectError", "ConnectTimeout", "PoolTimeout", "ProxyError", "UnsupportedProtocol",
+                       "InvalidURL"})
+
+
+def _sign_in_failed(exc: Exception) -> bool:
+    """Whether `exc` is azure-identity's refusal to hand out a token (azure.core's auth error)."""
+    if not type(exc).__module__.startswith("azure."):
+        return False
+    try:
+        from azure.core.exceptions import ClientAuthenticationError
+    except ImportError:  # pragma: no cover - azure-identity always brings azure-core
+        return False
+    return isinstance(exc, ClientAuthenticationError)
+
+
+def _was_sent(exc: Any) -> bool:
+    """Whether a connection error's request may have reached the service (from the transport's cause)."""
+    cause = exc.__cause__ or exc.__context__
+    return cause is None or type(cause).__name__ not in _NOT_SENT
 
 
 def _reason(exc: Any) -> str:

@@ -162,17 +162,23 @@ class CloudEditor:
         from ...cost import estimate_image_call
 
         p = self.ctx.provider
-        if generates(image, request):
-            return estimate_image_call(self.ctx.prices, p.name, p.image_model, quality=request.quality,
-                                       size=choose_size(request.size, image.size),
-                                       prompt_chars=len(generate_prompt(request)), input_images=[],
-                                       input_fidelity=request.input_fidelity)
         size = choose_size(request.size, image.size)
-        images = uploads if uploads is not None else self._uploads(image, request)[1]
-        sizes = [PILImage.open(io.BytesIO(data)).size for _, data, _ in images]
-        return estimate_image_call(self.ctx.prices, p.name, p.image_model, quality=request.quality, size=size,
-                                   prompt_chars=len(edit_prompt(request)), input_images=sizes,
-                                   input_fidelity=request.input_fidelity)
+        if generates(image, request):
+            prompt_chars, sizes = len(generate_prompt(request)), []
+        else:
+            images = uploads if uploads is not None else self._uploads(image, request)[1]
+            prompt_chars = len(edit_prompt(request))
+            sizes = [PILImage.open(io.BytesIO(data)).size for _, data, _ in images]
+        estimate = estimate_image_call(self.ctx.prices, p.name, p.image_model, quality=request.quality, size=size,
+                                       prompt_chars=prompt_chars, input_images=sizes,
+                                       input_fidelity=self._fidelity(request) or "low")
+        estimate.needs_key = p.missing.needs if p.missing else None
+        return estimate
+
+    def _fidelity(self, request: EditRequest) -> str | None:
+        """The input_fidelity to send; None for a model that takes none (its price entry says so)."""
+        takes_it = self.ctx.prices.price(self.ctx.provider.image_model).input_fidelity
+        return request.input_fidelity if takes_it else None
 
     def edit(self, image: Image.Image, request: EditRequest) -> EditOutcome:
         from PIL import Image as PILImage
@@ -189,8 +195,9 @@ class CloudEditor:
             "size": f"{size[0]}x{size[1]}", "quality": request.quality, "n": 1,
             "output_format": "png" if (p.name == "azure" and request.output_format == "webp") else request.output_format,
         }
-        if "mini" not in p.image_model:  # input_fidelity is not offered on the mini models
-            kwargs["input_fidelity"] = request.input_fidelity
+        fidelity = self._fidelity(request)
+        if fidelity is not None:
+            kwargs["input_fidelity"] = fidelity
         if mask is not None:
             kwargs["mask"] = mask
         client = ctx.client().with_options(timeout=float(ctx.settings["cloud.timeout"]))

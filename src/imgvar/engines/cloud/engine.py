@@ -1,8 +1,8 @@
 """A cloud engine: the text analyzer, the image editor and a describer that completes the draft.
 
-Building one costs nothing: the SDK client is made on first use, so a run
-answered from the cache (or a --dry-run) never imports the SDK or opens a
-connection.
+Building one costs nothing and needs no credentials: the SDK client is made on
+first use, so a run answered from the cache (or a --dry-run) never imports the
+SDK or opens a connection, and only sending asks for a key.
 """
 
 from __future__ import annotations
@@ -37,14 +37,13 @@ def cloud_engine(name: str, settings: Settings) -> Engine:
     from ...cost import load_prices
     from .analyzer import CloudAnalyzer
     from .describer import DraftDescriber
-    from .editor import CloudEditor, choose_size
+    from .checks import check_settings
+    from .editor import CloudEditor
 
     provider = provider_for(name, settings)
     prices = load_prices(settings)
-    # Unknown models and a malformed size fail here, before anything is sent.
-    prices.price(provider.text_model)
-    prices.price(provider.image_model)
-    choose_size(settings["cloud.size"], (1, 1))
+    # Unpriced models and values the models cannot take fail here, before anything is sent.
+    check_settings(provider, settings, prices)
     meter = CallMeter(provider, settings, prices)
     ctx = CloudContext(provider, settings, prices, meter)
     return Engine(name=name, analyzer=CloudAnalyzer(ctx), editor=CloudEditor(ctx), describer=DraftDescriber(),

@@ -19,6 +19,16 @@ TOKEN_SCOPE = "https://cognitiveservices.azure.com/.default"
 
 
 @dataclass(frozen=True)
+class Missing:
+    message: str  # "the openai engine needs an API key"
+    needs: str  # what to set, short: "OPENAI_API_KEY or --api-key"
+    hint: str
+
+    def error(self) -> UsageError:
+        return UsageError(self.message, hint=self.hint)
+
+
+@dataclass(frozen=True)
 class Provider:
     name: str  # engine name: "openai" | "azure"
     label: str  # for messages: "OpenAI" | "Azure OpenAI"
@@ -28,6 +38,9 @@ class Provider:
     image_target: str
     where: str  # base URL or endpoint, for messages (never a secret)
     secrets: tuple[str, ...] = ()  # values to keep out of every message
+    # What is missing before a call can be sent (None when nothing is): estimates and dry runs
+    # need no credentials, so the engine is built without them and only sending refuses.
+    missing: Missing | None = None
 
     def redact(self, text: str) -> str:
         from ...secrets import redact
@@ -53,33 +66,52 @@ def provider_for(name: str, settings: Settings) -> Provider:
 
     secrets.register(settings["openai.api_key"], settings["azure.api_key"])
     if name == "openai":
+        missing = None
         if not settings["openai.api_key"]:
-            raise UsageError("the openai engine needs an API key",
-                             hint="set OPENAI_API_KEY, openai.api_key in the config, or --api-key")
+            missing = Missing("the openai engine needs an API key", "OPENAI_API_KEY or --api-key",
+                              "set OPENAI_API_KEY, openai.api_key in the config, or --api-key")
         text, image = settings["openai.text_model"], settings["openai.image_model"]
         return Provider("openai", "OpenAI", text, image, text, image,
                         settings["openai.base_url"] or "https://api.openai.com/v1",
-                        (settings["openai.api_key"],))
+                        (settings["openai.api_key"],), missing)
     if name == "azure":
+        missing = None
+        no_key = settings["azure.auth"] == "key" and not settings["azure.api_key"]
         if not (settings["azure.endpoint"] or settings["azure.base_url"]):
-            raise UsageError("the azure engine needs an endpoint",
-                             hint="set AZURE_OPENAI_ENDPOINT or azure.endpoint (or azure.base_url)")
-        if settings["azure.auth"] == "key" and not settings["azure.api_key"]:
-            raise UsageError("the azure engine needs an API key",
-                             hint="set AZURE_OPENAI_API_KEY, azure.api_key, --api-key, or azure.auth = \"entra\"")
+            missing = Missing("the azure engine needs an endpoint",
+                              "AZURE_OPENAI_ENDPOINT" + (" and AZURE_OPENAI_API_KEY" if no_key else ""),
+                              "set AZURE_OPENAI_ENDPOINT or azure.endpoint (or azure.base_url)")
+        elif no_key:
+            missing = Missing("the azure engine needs an API key", "AZURE_OPENAI_API_KEY or --api-key",
+                              "set AZURE_OPENAI_API_KEY, azure.api_key, --api-key, or azure.auth = \"entra\"")
         text, image = settings["azure.text_model"], settings["azure.image_model"]
         return Provider("azure", "Azure OpenAI", text, image,
                         settings["azure.text_deployment"] or text, settings["azure.image_deployment"] or image,
-                        settings["azure.base_url"] or settings["azure.endpoint"], (settings["azure.api_key"],))
+                        settings["azure.base_url"] or settings["azure.endpoint"] or "(no endpoint)",
+                        (settings["azure.api_key"],), missing)
     raise UsageError(f"unknown cloud engine '{name}'")
 
 
 def make_client(provider: Provider, settings: Settings) -> Any:
-    """The SDK client; retries are ours (see calls.py), so the SDK's own are off."""
+    """The SDK client; retries are ours (see calls.py), so the SDK's own are off.
+
+    Missing credentials are refused here, before the first request, and not when the
+    engine is built: a dry run or a run answered from the store needs none.
+    """
+    if provider.missing is not None:
+        raise provider.missing.error()
     try:
         import openai
     except ImportError as exc:  # pragma: no cover - a declared dependency
         raise UsageError(f"the {provider.name} engine needs the openai package ({exc})") from None
+    try:
+        return _client(openai, provider, settings)
+    except openai.OpenAIError as exc:  # the SDK refuses a setting (an empty api-version...) before any request
+        message = " ".join(str(exc).split())[:200]
+        raise UsageError(f"the {provider.name} engine cannot be set up: {provider.redact(message)}") from None
+
+
+def _client(openai: Any, provider: Provider, settings: Settings) -> Any:
     if provider.name == "openai":
         return openai.OpenAI(api_key=settings["openai.api_key"], base_url=settings["openai.base_url"] or None,
                              max_retries=0)

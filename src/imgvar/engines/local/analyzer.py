@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...prompt import parse_prompt
-
 if TYPE_CHECKING:
     from PIL import Image
 
@@ -17,4 +15,7 @@ class LocalAnalyzer:
     version = "parser-1"
 
     def analyze(self, prompt: str, image: Image.Image, facts: ImageFacts) -> Plan:
+        # Imported here: a cached plan needs only `version`, never the parser.
+        from ...prompt import parse_prompt
+
         return parse_prompt(prompt)

@@ -1,7 +1,13 @@
-"""The output prompt: one or two sentences saying what was changed and what was not."""
+"""The output prompt: one or two sentences saying what was changed and what was not.
+
+Each stage words its own change as a phrase that completes "The original image …" /
+"L'image d'origine, …"; this module joins those phrases into one sentence a person would
+write, and words where a recontextualised subject went.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -10,15 +16,46 @@ if TYPE_CHECKING:
 
 
 class TemplateDescriber:
-    version = "template-1"
+    version = "template-2"
 
     def describe(self, plan: Plan, changes: list[Change]) -> str:
         french = plan.language == "fr"
-        done = [_summary(c, french) for c in changes if c.applied]
+        done = [c for c in changes if c.applied]
+        preposition = _plan_preposition(plan)
+        setting_first: list[str] = []  # "with the cat placed on a beach, …"
+        rest: list[str] = []  # "restyled as …", "made brighter"
+        for change in done:
+            if change.kind == "recontext" and change.detail.get("setting"):
+                setting_first.append(placement(change.detail.get("subject"), str(change.detail["setting"]),
+                                               preposition, french))
+                continue
+            text = _summary(change, french)
+            if change.kind in ("recontext", "add_object", "recolor"):  # a cloud edit's noun phrase
+                if not text.startswith(("with ", "avec ")):
+                    text = ("avec " if french else "with ") + text
+                setting_first.append(text)
+            else:
+                rest.append(text)
+        rest = _merge_verbs(rest)
         if french:
-            first = ("L'image d'origine " + _join(done, "puis") + ".") if done else "L'image d'origine, inchangée."
+            if not setting_first and not rest:
+                first = "L'image d'origine, inchangée."
+            else:
+                first = "L'image d'origine"
+                if setting_first:
+                    first += ", " + _join(setting_first, "et")
+                if rest:
+                    first += (", puis " if setting_first else ", ") + _join(rest, "et")
+                first += "."
+        elif not setting_first and not rest:
+            first = "The original image, unchanged."
         else:
-            first = ("The original image " + _join(done, "then") + ".") if done else "The original image, unchanged."
+            first = "The original image"
+            if setting_first:
+                first += " " + _join(setting_first, "and")
+            if rest:
+                first += (", then " if setting_first else " ") + _join(rest, "and")
+            first += "."
         return first + not_applied_sentence(changes, french)
 
 
@@ -27,7 +64,10 @@ def not_applied_sentence(changes: list[Change], french: bool) -> str:
     skipped = [_summary(c, french) for c in changes if not c.applied]
     if not skipped:
         return ""
-    return (" Non appliqué : " if french else " Not applied: ") + "; ".join(skipped) + "."
+    if french:
+        label = " Demandes non appliquées : " if len(skipped) > 1 else " Demande non appliquée : "
+        return label + _join(skipped, "et") + "."
+    return " Not applied: " + _join(skipped, "and") + "."
 
 
 def _summary(change: Change, french: bool) -> str:
@@ -36,7 +76,99 @@ def _summary(change: Change, french: bool) -> str:
     return change.summary
 
 
+def _plan_preposition(plan: Plan) -> str | None:
+    task = plan.first("recontext") if plan else None
+    value = task.args.get("preposition") if task else None
+    return str(value) if value else None
+
+
 def _join(parts: list[str], word: str) -> str:
+    """"a", "a and b", "a, b and c"; a comma before the last "and" when the part before it
+    holds a comma or an "and" of its own, so the list still reads as a list."""
     if len(parts) == 1:
         return parts[0]
-    return ", ".join(parts[:-1]) + f", {word} " + parts[-1]
+    comma = "," if "," in parts[-2] or f" {word} " in parts[-2] else ""
+    return ", ".join(parts[:-1]) + f"{comma} {word} " + parts[-1]
+
+
+# Phrases that share their verb are said once: "made brighter and more saturated".
+_SHARED_VERBS = ("made ", "given ", "rendue ")
+
+
+def _merge_verbs(phrases: list[str]) -> list[str]:
+    merged: list[str] = []
+    for phrase in phrases:
+        verb = next((v for v in _SHARED_VERBS if phrase.startswith(v)), None)
+        if verb and merged and merged[-1].startswith(verb) and "," not in merged[-1]:
+            link = " et " if verb == "rendue " else " and "
+            previous = merged[-1].replace(link, ", ")  # "made brighter, warmer and …"
+            merged[-1] = previous + link + phrase[len(verb):]
+        else:
+            merged.append(phrase)
+    return merged
+
+
+# --- where a recontextualised subject went -------------------------------------------------------
+
+_EN_PREPS = re.compile(
+    r"(?:in front of|next to|on top of|in the middle of|under|underneath|beneath|below|above|over|"
+    r"behind|beside|near|among|amid|around|across|through|inside|on|at|in|onto|into)\s", re.I)
+_FR_PREPS = re.compile(
+    r"(?:au milieu d|à côté d|près d|au-dessus d|autour d|en face d|sous|sur|devant|derrière|parmi|"
+    r"chez|dans|à|au|aux|en)\b", re.I)
+# A setting named without its preposition (a cloud plan, "a beach at sunset"): the usual one.
+_EN_ON = frozenset("beach shore coast seashore island moon mars planet roof rooftop stage boat ship pier "
+                   "bridge street road highway mountain hill cliff dune glacier ice lawn farm field "
+                   "mountaintop".split())
+_EN_AT = frozenset("sunset sunrise dawn dusk night midnight noon twilight".split())
+_FR_SUR = frozenset("plage lune mars planète île toit scène bateau pont route montagne colline falaise "
+                    "dune pelouse glacier quai".split())
+
+
+def placement(subject: str | None, setting: str, preposition: str | None, french: bool) -> str:
+    """"with the cat placed on a beach, its colours harmonised with the new scene", or the French."""
+    setting = " ".join(setting.split())
+    if preposition is None and (_FR_PREPS if french else _EN_PREPS).match(setting):
+        preposition = ""  # the setting says it already: "under the sea", "sous la pluie"
+    if preposition is None:
+        preposition = _usual_preposition(setting, french)
+    where = f"{preposition} {setting}".strip()
+    if french:
+        where = re.sub(r"^à le\b", "au", re.sub(r"^à les\b", "aux", where))
+        who = _lower_determiner(subject) if subject else "le sujet"
+        return f"avec {who} placé{_agreement(who)} {where}, ses couleurs harmonisées avec la nouvelle scène"
+    who = _lower_determiner(subject) if subject else "the subject"
+    return f"with {who} placed {where}, its colours harmonised with the new scene"
+
+
+def _usual_preposition(setting: str, french: bool) -> str:
+    words = re.findall(r"[^\W\d_]+", setting.lower())
+    if french:
+        if setting[:1].isupper():
+            return "à"  # "à Paris"
+        return "sur" if any(w in _FR_SUR for w in words) else "dans"
+    if any(w in _EN_ON for w in words[:3]):
+        return "on"
+    return "at" if words and words[-1] in _EN_AT and len(words) <= 2 else "in"
+
+
+_DETERMINERS = ("the ", "a ", "an ", "my ", "our ", "your ", "his ", "her ", "their ", "this ", "le ", "la ",
+                "les ", "l'", "un ", "une ", "des ", "mon ", "ma ", "mes ", "son ", "sa ", "ses ", "ce ", "cet ",
+                "cette ", "ces ", "notre ", "votre ", "leur ", "leurs ")
+
+
+def _lower_determiner(subject: str) -> str:
+    """"The dog" -> "the dog" mid-sentence; proper names keep their capital."""
+    if subject.lower().startswith(_DETERMINERS) and not subject.isupper():
+        return subject[0].lower() + subject[1:]
+    return subject.lower() if subject.isupper() else subject
+
+
+def _agreement(subject: str) -> str:
+    """The ending "placé" takes after a French subject: "la voiture placée", "les chats placés"."""
+    first = subject.lower().split(" ")[0]
+    if first in ("les", "des", "mes", "ses", "ces", "leurs", "nos", "vos") or " et " in subject:
+        return "s"
+    if first in ("la", "une", "ma", "sa", "cette"):
+        return "e"
+    return ""

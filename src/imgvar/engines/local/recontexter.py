@@ -31,14 +31,13 @@ class LocalRecontexter:
             raise UsageError("the local engine needs --background IMAGE to place the subject in a new setting")
         matte = subject_matte(image, request.mask)
         result = composite(image.convert("RGB"), matte, request.background.convert("RGB"), request)
-        where = request.setting or "the new background"
-        subject = request.subject or "the subject"
+        from .describer import placement
+
+        setting = request.setting or ""
+        en = placement(request.subject, setting or "the new background", None, False)
+        fr = placement(request.subject, setting or "le nouveau décor", None, True)
         return RecontextOutcome(result, Change(
-            "recontext",
-            f"with {subject} placed in {where}, its colours harmonised with the new scene",
-            True,
-            {"setting": request.setting, "subject": request.subject,
-             "summary_fr": f"avec {request.subject or 'le sujet'} placé dans {where}, couleurs harmonisées"},
+            "recontext", en, True, {"setting": request.setting, "subject": request.subject, "summary_fr": fr},
         ))
 
 

@@ -75,7 +75,8 @@ def style_sheet(image: ImageInput, *, out: str | os.PathLike | None = None, sett
     written = None
     if out_path is not None:
         data = encode_image(sheet, fmt, {"imgvar:prompt": "contact sheet of every style preset",
-                                         "Software": f"imgvar {__version__}"}, quality=settings["output.quality"])
+                                         "Software": f"imgvar {__version__}"}, quality=settings["output.quality"],
+                            compress_level=settings["output.png_compression"])
         written = write_output(data, out_path)
         written = "-" if out_path == "-" else written
     return SheetResult(image=sheet, output=written, presets=names)
@@ -199,7 +200,7 @@ def _execute(command: str, image: ImageInput, prompt: str, plan: Plan | None, *,
         if out_path is not None:
             fmt = format_for_path(out_path) if out_path != "-" else settings["output.format"]
             data = encode_image(state.image, fmt, _metadata(prompt, result.output_prompt),
-                                quality=settings["output.quality"])
+                                quality=settings["output.quality"], compress_level=settings["output.png_compression"])
             result.output_digest = store.put_blob(data)
             written = write_output(data, out_path)
             result.output = "-" if out_path == "-" else written

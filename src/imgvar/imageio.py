@@ -251,7 +251,7 @@ def _decode(data: bytes, name: str, max_pixels: int) -> tuple[Image.Image, str, 
             low_bytes = _low_byte_tile(opened)  # the tile is gone after load()
             opened.load()
             fmt = "JPEG" if opened.format == "MPO" else str(opened.format)
-            keyed = _with_colour_key(opened, data, low_bytes)
+            keyed = _with_colour_key(opened, data, low_bytes) if "transparency" in opened.info else None
             return _orient(keyed if keyed is not None else opened, opened), fmt, opened.mode
     except Image.DecompressionBombError as exc:
         raise _bomb_error(name, data, exc, max_pixels) from None

@@ -135,7 +135,8 @@ PromptArg = Annotated[str, typer.Argument(metavar="PROMPT", help='What to change
 BackgroundOpt = Annotated[Optional[str], typer.Option("--background", "-b", metavar="IMAGE",
                                                       help="New scene to place the subject in.")]
 MaskOpt = Annotated[Optional[str], typer.Option("--mask", "-m", metavar="IMAGE",
-                                                help="Subject mask (white = subject); default: the image's alpha.")]
+                                                help="Subject mask (white = subject); the image's size, or its aspect ratio within 1% "
+                                                     "(then scaled); default: the image's alpha.")]
 
 
 StyleImageOpt = Annotated[Optional[str], typer.Option(

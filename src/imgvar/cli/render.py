@@ -147,6 +147,7 @@ def render_dry_run(dry: Any, common: Common) -> None:
         out.write(f"  {task.kind:<11} {task.text}" + (f"  [{args}]" if args else "") + "\n")
     if not dry.calls:
         out.write("paid calls: none\n")
+        _dry_run_notes(dry, out)
         return
     out.write("paid calls:\n")
     for call in dry.calls:
@@ -158,6 +159,12 @@ def render_dry_run(dry: Any, common: Common) -> None:
             out.write(f"{what}{' (' + detail + ')' if detail else ''}: estimate {format_usd(call['usd'])}, "
                       f"at most {format_usd(call['usd_max'])}\n")
     out.write(f"total: estimate {format_usd(dry.usd)}, at most {format_usd(dry.usd_max)}\n")
+    _dry_run_notes(dry, out)
+
+
+def _dry_run_notes(dry: Any, out: Any) -> None:
+    for warning in getattr(dry, "warnings", ()) or ():
+        out.write(f"note: {warning}\n")
 
 
 def render_analysis(analysis: Analysis, common: Common) -> None:

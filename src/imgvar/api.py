@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
     from .store.base import Store
 
+MIN_STYLE_SIDE = 16
+
 ImageInput = Union[str, os.PathLike, bytes, "Image.Image", LoadedImage]
 
 
@@ -221,6 +223,12 @@ def _state(source: LoadedImage, prompt: str, settings: Settings, plan: Plan | No
         state.background, _ = _load(background, settings, role="background")
     if style_image is not None:
         state.style_image, _ = _load(style_image, settings, role="style image")
+        w, h = state.style_image.image.size
+        if min(w, h) < MIN_STYLE_SIDE:  # too few pixels to hold a texture or colour statistics
+            from .errors import BadInputError
+
+            raise BadInputError(f"{clean(state.style_image.source)}: the style image is {w}x{h}; a style reference "
+                                f"needs at least {MIN_STYLE_SIDE} pixels on each side")
     if mask is not None:
         state.mask = load_mask(mask, source.image.size, max_pixels=settings["image.max_pixels"])
         state.mask_digest = pixel_digest(state.mask)

@@ -8,9 +8,13 @@ through `clean` first.
 
 from __future__ import annotations
 
+import re
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
 
 def clean(text: str) -> str:
-    """`text` with undecodable bytes and lone surrogates replaced by U+FFFD."""
+    """`text` with lone surrogates made real: surrogate-escaped bytes decoded, the rest U+FFFD."""
     try:
         text.encode("utf-8")
         return text
@@ -19,5 +23,5 @@ def clean(text: str) -> str:
     try:
         # Surrogate-escaped bytes (from argv or the file system): decode them for real.
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "replace").decode("utf-8")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        return _SURROGATE_RE.sub("\ufffd", text)

@@ -103,6 +103,7 @@ def _stage_line(stage: str, info: dict, markup: bool = True) -> str:
 
 
 def _where(output: str | None) -> str:
+    """How the status line names a destination; a command always has one, so none is a bug."""
     if output is None:
         raise OutputError("the result was made but not written anywhere")
     return "stdout" if output == "-" else output
@@ -112,11 +113,9 @@ def render_result(result: Result, common: Common) -> None:
     if common.json:
         emit_json(result.to_dict())
         return
-    if result.output is None:  # a command always names where its image goes; nowhere is a bug
-        raise OutputError("the result was made but not written anywhere")
+    where = _where(result.output)  # raises when the image went nowhere, also under -q
     prompt_stream = sys.stderr if result.output == "-" else sys.stdout
     if not common.quiet:
-        where = _where(result.output)
         source = "from cache" if result.cached else f"engine {result.engine}"
         w, h = result.image.size
         spent = ""

@@ -17,12 +17,13 @@ import time
 from datetime import datetime, timezone
 from typing import Any, ContextManager, Protocol, runtime_checkable
 
+from ..text import clean
+
 _DIGEST_RE = re.compile(r"[0-9a-f]{64}")
 # 20261121T081900.123Z-1a2b3c4d: milliseconds so that runs saved in the same
 # second still sort by time; the random tail keeps ids unique across machines.
 RUN_ID_RE = re.compile(r"(\d{8})T(\d{6})\.(\d{3})Z-([0-9a-f]{8})")
 _RUN_PREFIX_RE = re.compile(r"[0-9A-Za-z.\-]+")
-_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 @runtime_checkable
@@ -112,25 +113,12 @@ def encode_record(obj: dict[str, Any]) -> bytes:
         return (json.dumps(scrub_text(obj), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
-def clean_text(text: str) -> str:
-    """`text` with lone surrogates made real: surrogate-escaped bytes decoded, the rest U+FFFD."""
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        pass
-    try:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    except UnicodeEncodeError:  # a surrogate that stands for no byte
-        return _SURROGATE_RE.sub("\ufffd", text)
-
-
 def scrub_text(obj: Any) -> Any:
-    """A copy of a JSON value with every string (keys too) passed through `clean_text`."""
+    """A copy of a JSON value with every string (keys too) passed through `clean`."""
     if isinstance(obj, str):
-        return clean_text(obj)
+        return clean(obj)
     if isinstance(obj, dict):
-        return {clean_text(k) if isinstance(k, str) else k: scrub_text(v) for k, v in obj.items()}
+        return {clean(k) if isinstance(k, str) else k: scrub_text(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [scrub_text(v) for v in obj]
     return obj

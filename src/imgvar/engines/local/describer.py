@@ -37,24 +37,18 @@ class TemplateDescriber:
             else:
                 rest.append(text)
         rest = _merge_verbs(rest)
-        if french:
-            if not setting_first and not rest:
-                first = "L'image d'origine, inchangée."
-            else:
-                first = "L'image d'origine"
-                if setting_first:
-                    first += ", " + _join(setting_first, "et")
-                if rest:
-                    first += (", puis " if setting_first else ", ") + _join(rest, "et")
-                first += "."
-        elif not setting_first and not rest:
-            first = "The original image, unchanged."
+        # (opening, unchanged, after the opening, before the later changes, "and")
+        words = (("L'image d'origine", "L'image d'origine, inchangée.", ", ", ", puis ", "et") if french else
+                 ("The original image", "The original image, unchanged.", " ", ", then ", "and"))
+        opening, unchanged, lead, then, conj = words
+        if not setting_first and not rest:
+            first = unchanged
         else:
-            first = "The original image"
+            first = opening
             if setting_first:
-                first += " " + _join(setting_first, "and")
+                first += lead + _join(setting_first, conj)
             if rest:
-                first += (", then " if setting_first else " ") + _join(rest, "and")
+                first += (then if setting_first else lead) + _join(rest, conj)
             first += "."
         return first + not_applied_sentence(changes, french)
 

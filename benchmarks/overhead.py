@@ -132,6 +132,14 @@ def make_input(photo, megapixels: float, folder: Path) -> Path:
     return path
 
 
+def user_env(**extra: str) -> dict[str, str]:
+    """The environment a user's shell gives: Python keeps compiled bytecode (a shell that sets
+    PYTHONDONTWRITEBYTECODE would time the compiler in every start-up)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "OPENAI_API_KEY")}
+    env.update(extra)
+    return env
+
+
 def timed_process(argv: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
     proc = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -143,8 +151,7 @@ def timed_process(argv: list[str], env: dict[str, str]) -> float:
 
 def stylize_once(mode: str, image: Path, style: str, folder: Path) -> dict:
     with tempfile.TemporaryDirectory(dir=folder) as home:
-        env = {**os.environ, "IMGVAR_HOME": home}
-        env.pop("OPENAI_API_KEY", None)
+        env = user_env(IMGVAR_HOME=home)
         report = Path(home) / "timings.json"
         out = Path(home) / "out.png"
         argv = [sys.executable, "-c", DRIVER, mode, str(report), "stylize", str(image), style,
@@ -156,7 +163,7 @@ def stylize_once(mode: str, image: Path, style: str, folder: Path) -> dict:
 
 def measure_size(megapixels: float, photo, style: str, runs: int, folder: Path) -> dict:
     image = make_input(photo, megapixels, folder)
-    env = {**os.environ}
+    env = user_env()
     samples: dict[str, list] = {"new": [], "peer": [], "startup": [], "help": []}
     stylize_once("new", image, style, folder)  # warm the file cache and the bytecode
     for _ in range(runs):

@@ -13,6 +13,7 @@ import warnings
 import zlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -867,3 +868,23 @@ def test_pillow_log_records_become_debug_lines(caplog: pytest.LogCaptureFixture)
         load_image(data)
     pillow = [r for r in caplog.records if "More samples per pixel" in r.getMessage()]
     assert pillow and all(r.name.startswith("imgvar") and r.levelname == "DEBUG" for r in pillow)
+
+
+@pytest.mark.parametrize("alpha", [None, "partial", "none_visible"])
+def test_visible_pixels_are_every_non_transparent_pixel_in_order(alpha):
+    from imgvar.colors import _visible_pixels
+
+    rng = np.random.default_rng(3)
+    rgba = rng.integers(0, 256, size=(40, 50, 4), dtype=np.uint8)
+    if alpha is None:
+        rgba[..., 3] = 255
+    elif alpha == "partial":
+        rgba[::3, ::2, 3] = 0
+    else:
+        rgba[..., 3] = 0
+    row = _visible_pixels(Image.fromarray(rgba, "RGBA"))
+    expected = rgba[rgba[..., 3] > 0][:, :3]
+    if alpha == "none_visible":
+        assert row is None
+    else:
+        assert np.array_equal(np.asarray(row).reshape(-1, 3), expected)

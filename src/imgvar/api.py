@@ -18,7 +18,7 @@ from .config import Settings, load_settings
 from .errors import EngineError, ImgvarError, UsageError
 from .imageio import (LoadedImage, encode_image, format_for_path, image_facts, load_image, load_mask,
                       pixel_digest, read_source, write_output)
-from .pipeline import Progress, run_stages
+from .pipeline import CacheMiss, Progress, run_stages
 from .plan import Plan, SubTask
 from .results import Analysis, DryRun, Result, SheetResult
 from .stages import AnalyzeStage, DescribeStage, EditStage, PostprocessStage, RecontextStage, StylizeStage
@@ -172,9 +172,25 @@ def _call_row(stage: str, estimate: Any, cached: bool) -> dict[str, Any]:
     return row
 
 
+def cached(command: str, image: str | os.PathLike, text: str, *, out: str | os.PathLike | None = None,
+           settings: Settings | None = None, progress: Progress | None = None) -> Result | None:
+    """`run` or `stylize` (with a style phrase) answered wholly from the store, or None when any stage
+    would have to compute; then nothing was written, and the caller runs the command as usual."""
+    text = _require_prompt(text, what="style" if command == "stylize" else "prompt")
+    settings = settings or load_settings()
+    if not settings["cache"]:
+        return None
+    plan = _single_task_plan(text, "style") if command == "stylize" else None
+    try:
+        return _execute(command, image, text, plan, out=out, settings=settings, progress=progress, cache_only=True)
+    except CacheMiss:
+        return None
+
+
 def _execute(command: str, image: ImageInput, prompt: str, plan: Plan | None, *, out: Any, settings: Settings | None,
              background: ImageInput | None = None, mask: ImageInput | None = None,
-             style_image: ImageInput | None = None, progress: Progress | None = None) -> Result:
+             style_image: ImageInput | None = None, progress: Progress | None = None,
+             cache_only: bool = False) -> Result:
     settings = settings or load_settings()
     source, raw = _load(image, settings)
     out_path = _resolve_out(out, image, settings)
@@ -190,11 +206,11 @@ def _execute(command: str, image: ImageInput, prompt: str, plan: Plan | None, *,
         strict = command != "run"
         with _listening(progress):
             reports = run_stages(state, stages, engine, fallback, store, use_cache=settings["cache"],
-                                 strict=strict, progress=progress)
+                                 strict=strict, progress=progress, cache_only=cache_only)
         state.changes.extend(unhandled_changes(state, engine.name))
         _require_some_change(state)
         reports += run_stages(state, [DescribeStage()], engine, fallback, store, use_cache=settings["cache"],
-                              progress=progress)
+                              progress=progress, cache_only=cache_only)
         cost = _cost(engine)
         result = Result(image=state.image, output_prompt=state.output_prompt or "", prompt=prompt, plan=state.plan,
                         facts=state.facts, engine=engine.name, changes=list(state.changes), stages=reports,
@@ -206,6 +222,8 @@ def _execute(command: str, image: ImageInput, prompt: str, plan: Plan | None, *,
             result.output_digest = store.put_blob(data)
             written = write_output(data, out_path)
             result.output = "-" if out_path == "-" else written
+    except CacheMiss:
+        raise  # not a failure: the caller computes the run as usual
     except BaseException as exc:
         _record_failure(store, command, state, started, exc, engine)
         raise

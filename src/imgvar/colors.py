@@ -185,16 +185,18 @@ def color_name(rgb: tuple[int, int, int]) -> str:
 
 def _visible_pixels(image: Image.Image) -> Image.Image | None:
     """A 1-row RGB image of the pixels that are not fully transparent."""
-    import numpy as np
-
     small = image.copy()
     # BOX averages whole source blocks: cheap, and invents fewer edge colours.
     small.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.BOX)
-    rgba = np.asarray(small.convert("RGBA"))
-    pixels = rgba[rgba[..., 3] > 0][:, :3]
-    if pixels.size == 0:
+    rgba = small.convert("RGBA")
+    # Pillow alone (no numpy): this runs on every command, cache hits included.
+    if rgba.getextrema()[3][0] > 0:
+        return Image.frombytes("RGB", (rgba.width * rgba.height, 1), rgba.convert("RGB").tobytes())
+    raw = rgba.tobytes()
+    visible = b"".join(raw[i:i + 3] for i in range(0, len(raw), 4) if raw[i + 3])
+    if not visible:
         return None
-    return Image.fromarray(np.ascontiguousarray(pixels.reshape(1, -1, 3)))
+    return Image.frombytes("RGB", (len(visible) // 3, 1), visible)
 
 
 def dominant_colors(image: Image.Image, n: int = 5) -> list[ColorShare]:

@@ -41,6 +41,10 @@ def _noop(event: str, stage: str, info: dict) -> None:
     return None
 
 
+class CacheMiss(Exception):
+    """A stage would have to compute, in a run asked to answer from the store only."""
+
+
 def role_impl(stage: Stage, engine: Engine, fallback: Engine) -> tuple[str, Any]:
     """The engine name and implementation for a stage's role (local fallback for empty roles)."""
     if stage.role is None:
@@ -61,8 +65,10 @@ def run_stages(
     use_cache: bool = True,
     strict: bool = False,
     progress: Progress | None = None,
+    cache_only: bool = False,
 ) -> list[StageReport]:
-    """Run `stages` in order; `strict` turns a task the engine cannot do into an error."""
+    """Run `stages` in order; `strict` turns a task the engine cannot do into an error;
+    `cache_only` raises `CacheMiss` instead of computing a stage."""
     progress = progress or _noop
     reports: list[StageReport] = []
     for stage in stages:
@@ -79,7 +85,7 @@ def run_stages(
             progress("skip", stage.name, {"reason": skipped.summary})
             continue
         meter = engine.meter if engine_name == engine.name else None
-        reports.append(_run_one(state, stage, engine_name, impl, store, use_cache, progress, meter))
+        reports.append(_run_one(state, stage, engine_name, impl, store, use_cache, progress, meter, cache_only))
     return reports
 
 
@@ -103,11 +109,13 @@ class _Hit:
 
 
 def _run_one(state: State, stage: Stage, engine_name: str, impl: Any, store: Store,
-             use_cache: bool, progress: Progress, meter: Any = None) -> StageReport:
+             use_cache: bool, progress: Progress, meter: Any = None, cache_only: bool = False) -> StageReport:
     key, version, params = stage_key(state, stage, engine_name, impl)
-    progress("start", stage.name, {"engine": engine_name})
     started = time.perf_counter()
     found, unusable = _applied_hit(store, key, state, stage) if use_cache else (None, False)
+    if found is None and cache_only:
+        raise CacheMiss(stage.name)
+    progress("start", stage.name, {"engine": engine_name})
     try:
         if found is None and getattr(impl, "paid", False):
             # Single flight: one process pays for a result; another asking for the same key at

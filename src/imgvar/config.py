@@ -78,6 +78,12 @@ OPTIONS: tuple[Option, ...] = (
            minimum=0.0, maximum=20.0),
     Option("recontext.shadow", float, 0.35, "Strength of the soft contact shadow under the subject (0 disables).",
            minimum=0.0, maximum=1.0),
+    Option("matte.engine", str, "auto", "How the subject is found when the image has no alpha and no --mask: auto (a "
+           "trained model when its weights are present, else classic), model, or classic (no weights).",
+           choices=("auto", "model", "classic")),
+    Option("matte.model", str, "isnet-general-use", "Background-removal model for the model tier "
+           "(`imgvar models list` shows them).",
+           choices=("isnet-general-use", "birefnet-general-lite", "u2net", "u2netp", "silueta")),
     # -- cloud engines ----------------------------------------------------------------------
     Option("openai.api_key", str, "", "OpenAI API key (prefer the environment or a private config file).",
            secret=True, env_aliases=("OPENAI_API_KEY",)),

@@ -27,3 +27,11 @@ def user_config_path() -> Path:
 
 def local_store_dir() -> Path:
     return home_dir() / "store"
+
+
+def models_dir() -> Path:
+    """Downloaded model weights: `IMGVAR_MODELS`, else `models/` under the home directory."""
+    explicit = os.environ.get("IMGVAR_MODELS")
+    if explicit:
+        return Path(explicit).expanduser()
+    return home_dir() / "models"

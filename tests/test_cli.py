@@ -140,11 +140,20 @@ def test_recontext_with_a_mask_on_an_opaque_photo(photo, background, tmp_path):
     assert result.exit_code == 0, result.output
 
 
-def test_run_skips_recontext_it_cannot_do_and_says_so(photo, tmp_path):
-    result = invoke("run", photo, "put the house on a beach, in Van Gogh style", "--out", tmp_path / "o.png")
-    assert result.exit_code == 0, result.output
-    assert "skipped recontext" in result.stderr
-    assert "Not applied" in result.stdout and "--background" in result.stdout
+def test_a_setting_that_cannot_be_made_offline_is_refused_before_any_work(photo, tmp_path):
+    for command in ("run", "recontext"):
+        result = invoke(command, photo, "put the house on the moon", "--out", tmp_path / "o.png")
+        assert_one_line_error(result, ExitCode.USAGE, "--background IMAGE")
+        assert "cloud engine" in result.stderr and "matte" not in result.stderr  # no stage ran after analyze
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_analyze_and_dry_run_warn_of_the_refusal_ahead(photo):
+    result = invoke("analyze", photo, "put the house on the moon")
+    assert result.exit_code == 0 and "run would stop" in result.stderr and "--background" in result.stderr
+    assert invoke("analyze", photo, "at night", "--json").stdout.count("would stop") == 0
+    dry = invoke("run", photo, "put the house on the moon", "--dry-run")
+    assert dry.exit_code == 0 and "the run would stop" in dry.stdout
 
 
 def test_analyze_prints_the_plan_and_image_facts(photo):
@@ -231,9 +240,10 @@ def test_recontext_without_background_is_a_usage_error(cutout, tmp_path):
     assert not (tmp_path / "o.png").exists()
 
 
-def test_recontext_without_matte_is_a_usage_error(photo, background, tmp_path):
+def test_recontext_of_a_plain_photo_finds_its_subject(photo, background, tmp_path):
     result = invoke("recontext", photo, "on a beach", "--background", background, "--out", tmp_path / "o.png")
-    assert_one_line_error(result, ExitCode.USAGE, "--mask")
+    assert result.exit_code == 0, result.output
+    assert "matte" in result.stderr and (tmp_path / "o.png").is_file()
 
 
 @pytest.mark.parametrize("engine", ["openai", "azure", "dalle"])

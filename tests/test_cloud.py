@@ -7,6 +7,8 @@ estimates and call counts here are measured, not assumed.
 from __future__ import annotations
 
 import io
+from pathlib import Path
+import numpy as np
 import json
 import os
 import subprocess
@@ -732,3 +734,24 @@ def test_an_interrupted_image_call_is_counted_in_the_ledger(openai_env, photo, t
     assert result.exit_code == ExitCode.INTERRUPTED
     summary = json.loads(invoke("cost", "--json").stdout)["summary"]
     assert summary["calls"] == 2 and summary["total_usd"] > 0.01  # the text call, and the image call at its estimate
+
+
+def test_a_plain_photo_gets_its_automatic_matte_as_the_edit_mask(openai_env, tmp_path, monkeypatch):
+    monkeypatch.setenv("IMGVAR_OPENAI_IMAGE_MODEL", "gpt-image-1")  # a model that takes input_fidelity
+    photo = Path(__file__).resolve().parent.parent / "examples" / "coffee.png"  # no alpha, no --mask
+    out, saved = tmp_path / "o.png", tmp_path / "m.png"
+    result = invoke("recontext", photo, "on a beach at sunset", "--engine", "openai", "--out", out,
+                    "--save-mask", saved, "--json")
+    assert result.exit_code == 0, result.output
+    edit = openai_env.calls("edit")[0]
+    assert edit.form.get("input_fidelity") == "high"  # the subject's own features held
+    files = {f.field: f for f in edit.files}
+    assert files["mask"].size == files["image"].size
+    alpha = np.asarray(Image.open(io.BytesIO(files["mask"].data)).getchannel("A").resize((600, 400)))
+    matte = np.asarray(Image.open(saved).convert("L"))
+    # Opaque (kept) where the subject is, transparent (to be edited) around it.
+    assert alpha[matte == 255].mean() > 240 and alpha[matte == 0].mean() < 15
+    original = np.asarray(Image.open(photo).convert("RGB"))
+    made = np.asarray(Image.open(out).convert("RGB"))
+    assert np.array_equal(made[matte == 255], original[matte == 255])
+    assert json.loads(result.stdout)["changes"][0]["detail"]["matte"]["engine"] == "classic"

@@ -112,10 +112,16 @@ CASES = [
      "L'image d'origine, rendue plus lumineuse. Demande non appliquée : « rends la voiture rouge » (recoloration ciblée impossible avec le moteur local, possible avec un moteur cloud)."),
     ('pencil sketch, blorp zing', NO, 1.0,
      'The original image restyled as a graphite pencil sketch. Not applied: “blorp zing” (not understood).'),
-    ('in watercolor, put the cat on a beach', NO, 1.0,
-     'The original image restyled as a watercolour painting. Not applied: “put the cat on a beach” (no --background image was given).'),
-    ('mets le chat sur une plage, en aquarelle', NO, 1.0,
-     "L'image d'origine, restylisée en aquarelle. Demande non appliquée : « mets le chat sur une plage » (aucune image --background n'a été fournie)."),
+    ('in watercolor, the cat at night in the snow', NO, 1.0,
+     'The original image with the scene around the cat at night, in falling snow, then restyled as a watercolour painting.'),
+    ('mets le chat de nuit sous la neige, en aquarelle', NO, 1.0,
+     "L'image d'origine, avec le décor autour du chat de nuit sous la neige, puis restylisée en aquarelle."),
+    ('en hiver, au crépuscule', NO, 1.0,
+     "L'image d'origine, avec le décor autour du sujet en hiver, au crépuscule."),
+    ('blur the background', NO, 1.0,
+     'The original image with the subject against a blurred background.'),
+    ('le chat sur un fond blanc', NO, 1.0,
+     "L'image d'origine, avec le chat sur un fond blanc uni."),
 ]
 
 

@@ -20,10 +20,12 @@ from .imageio import (LoadedImage, encode_image, format_for_path, image_facts, l
                       pixel_digest, read_source, write_output)
 from .pipeline import CacheMiss, Progress, run_stages
 from .plan import Plan, SubTask
-from .results import Analysis, DryRun, Result, SheetResult
-from .stages import AnalyzeStage, DescribeStage, EditStage, PostprocessStage, RecontextStage, StylizeStage
+from .results import Analysis, Cutout, DryRun, Result, SheetResult
+from .stages import (AnalyzeStage, DescribeStage, EditStage, MatteStage, PostprocessStage, RecontextStage,
+                     StylizeStage)
 from .stages.base import State
 from .stages.describe import unhandled_changes
+from .stages.recontext import offline_refusal
 from .store.factory import open_store
 from .text import clean
 
@@ -39,10 +41,16 @@ ImageInput = Union[str, os.PathLike, bytes, "Image.Image", LoadedImage]
 
 def run(image: ImageInput, prompt: str, *, out: str | os.PathLike | None = None, settings: Settings | None = None,
         background: ImageInput | None = None, mask: ImageInput | None = None, style_image: ImageInput | None = None,
-        progress: Progress | None = None) -> Result:
-    """Analyse the prompt and apply every sub-task the engine can do; write to `out` if given."""
+        at: tuple[float, float] | None = None, scale: float | None = None,
+        save_mask: str | os.PathLike | None = None, progress: Progress | None = None) -> Result:
+    """Analyse the prompt and apply every sub-task the engine can do; write to `out` if given.
+
+    `at` (the subject's bottom-centre, fractions of the frame) and `scale` (its height as a
+    fraction of the frame's) override where a recontext places the subject; `save_mask`
+    writes the subject's matte (white = subject) as found in the input."""
     return _execute("run", image, _require_prompt(prompt), None, out=out, settings=settings,
-                    background=background, mask=mask, style_image=style_image, progress=progress)
+                    background=background, mask=mask, style_image=style_image, progress=progress,
+                    placement=_placement(at, scale), save_mask=save_mask)
 
 
 def stylize(image: ImageInput, style: str | None = None, *, style_image: ImageInput | None = None,
@@ -86,11 +94,81 @@ def style_sheet(image: ImageInput, *, out: str | os.PathLike | None = None, sett
 
 def recontext(image: ImageInput, setting: str, *, background: ImageInput | None = None,
               mask: ImageInput | None = None, out: str | os.PathLike | None = None,
-              settings: Settings | None = None, progress: Progress | None = None) -> Result:
-    """Keep the subject, change its setting; the local engine needs `background` and a matte."""
+              settings: Settings | None = None, at: tuple[float, float] | None = None, scale: float | None = None,
+              save_mask: str | os.PathLike | None = None, progress: Progress | None = None) -> Result:
+    """Keep the subject, change its setting: onto `background`, or offline on the image's own
+    background (night, snow, fog, blur, a studio backdrop...). The subject comes from `mask`,
+    the image's alpha, or the automatic matte."""
     setting = _require_prompt(setting, what="setting")
     return _execute("recontext", image, setting, _single_task_plan(setting, "recontext"), out=out,
-                    settings=settings, background=background, mask=mask, progress=progress)
+                    settings=settings, background=background, mask=mask, progress=progress,
+                    placement=_placement(at, scale), save_mask=save_mask)
+
+
+def cutout(image: ImageInput, *, out: str | os.PathLike | None = None, mask_only: bool = False,
+           settings: Settings | None = None, progress: Progress | None = None) -> Cutout:
+    """The subject on transparency (RGBA), or with `mask_only` its matte (white = subject)."""
+    from .engines.local import local_engine
+
+    settings = settings or load_settings()
+    source, raw = _load(image, settings)
+    out_path = _resolve_out(out, image, settings, suffix="mask" if mask_only else "cutout", fmt="png")
+    if out_path not in (None, "-") and not mask_only and format_for_path(out_path) in ("jpeg", "bmp"):
+        raise UsageError(f"{clean(out_path)}: a cut-out needs transparency; write .png, .webp or .tif "
+                         "(or use --mask-only)")
+    state = _state(source, "(cutout)", settings, None, None, None, None)
+    state.wants_matte = True
+    store = open_store(settings)
+    started = time.time()
+    try:
+        if raw is not None:
+            store.put_blob(raw)
+        with _listening(progress):
+            local = local_engine(settings)  # finding the subject is local work whatever engine is set
+            reports = run_stages(state, [MatteStage()], local, local, store, use_cache=settings["cache"],
+                                 progress=progress)
+        matte = state.mask if state.mask is not None else _own_matte(state)
+        if mask_only:
+            picture = matte
+        else:
+            picture = source.image.convert("RGB")
+            picture.putalpha(matte)
+        result = Cutout(picture, state.matte or {"engine": "alpha", "confidence": 1.0, "notes": []},
+                        cached=bool(reports) and all(r.cache_hit for r in reports))
+        if out_path is not None:
+            fmt = format_for_path(out_path) if out_path != "-" else "png"
+            data = encode_image(picture, fmt, {"Software": f"imgvar {__version__}"},
+                                quality=settings["output.quality"], compress_level=settings["output.png_compression"])
+            written = write_output(data, out_path)
+            result.output = "-" if out_path == "-" else written
+    except BaseException as exc:
+        _record_failure(store, "cutout", state, started, exc)
+        raise
+    record = _record("cutout", state, reports, started, status="ok")
+    record["output"] = {"path": _display_path(result.output), "digest": None}
+    result.run_id = store.save_run(record)
+    return result
+
+
+def _own_matte(state: State) -> Image.Image:
+    from .matte import own_alpha
+
+    alpha = own_alpha(state.source.image)
+    if alpha is None:
+        raise EngineError("no subject matte was made")
+    return alpha
+
+
+def _placement(at: tuple[float, float] | None, scale: float | None) -> dict[str, Any]:
+    """--at and --scale, checked: fractions of the frame."""
+    if at is not None:
+        x, y = (float(v) for v in at)
+        if not (0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):
+            raise UsageError(f"--at {x:g},{y:g}: both numbers are fractions of the frame, from 0 to 1")
+        at = (x, y)
+    if scale is not None and not (0.0 < float(scale) <= 2.0):
+        raise UsageError(f"--scale {scale:g}: the subject's height as a fraction of the frame, above 0 and at most 2")
+    return {"at": at, "scale": None if scale is None else float(scale)}
 
 
 def analyze(image: ImageInput, prompt: str, *, settings: Settings | None = None,
@@ -112,8 +190,10 @@ def analyze(image: ImageInput, prompt: str, *, settings: Settings | None = None,
     except BaseException as exc:
         _record_failure(store, "analyze", state, started, exc, engine)
         raise
+    refusal = offline_refusal(state, engine)
     analysis = Analysis(state.plan, state.facts, reports[0].engine, reports[0].cache_hit,
-                        cost_usd=_cost(engine)["usd"])
+                        cost_usd=_cost(engine)["usd"],
+                        warnings=[f"run would stop: {refusal}"] if refusal else [])
     analysis.run_id = store.save_run(_record("analyze", state, reports, started, status="ok", engine=engine))
     return analysis
 
@@ -164,7 +244,9 @@ def dry_run(image: ImageInput, prompt: str | None, *, command: str = "run", sett
         key, _, _ = stage_key(state, edit, name, impl)
         cached = plan_source != "offline parser" and use_cache and cached_output(store, key) is not None
         calls.append(_call_row("edit", impl.estimate(state.image, edit_request(state)), cached))
-    return DryRun(command=command, engine=engine.name, plan=state.plan, plan_source=plan_source, calls=calls)
+    refusal = offline_refusal(state, engine) if command != "stylize" else None
+    return DryRun(command=command, engine=engine.name, plan=state.plan, plan_source=plan_source, calls=calls,
+                  refusal=str(refusal) if refusal else None)
 
 
 def _call_row(stage: str, estimate: Any, cached: bool) -> dict[str, Any]:
@@ -190,11 +272,15 @@ def cached(command: str, image: str | os.PathLike, text: str, *, out: str | os.P
 def _execute(command: str, image: ImageInput, prompt: str, plan: Plan | None, *, out: Any, settings: Settings | None,
              background: ImageInput | None = None, mask: ImageInput | None = None,
              style_image: ImageInput | None = None, progress: Progress | None = None,
-             cache_only: bool = False) -> Result:
+             cache_only: bool = False, placement: dict[str, Any] | None = None,
+             save_mask: str | os.PathLike | None = None) -> Result:
     settings = settings or load_settings()
     source, raw = _load(image, settings)
     out_path = _resolve_out(out, image, settings)
+    mask_path = _resolve_out(save_mask, None, settings, fmt="png") if save_mask is not None else None
     state = _state(source, prompt, settings, plan, background, mask, style_image)
+    state.placement = placement or {}
+    state.wants_matte = mask_path is not None
 
     store = open_store(settings)
     engine, fallback = _engines(settings, store, progress)
@@ -202,11 +288,16 @@ def _execute(command: str, image: ImageInput, prompt: str, plan: Plan | None, *,
     try:
         if raw is not None:
             store.put_blob(raw)  # originals are kept beside their results
-        stages = [AnalyzeStage(), EditStage(), RecontextStage(), StylizeStage(), PostprocessStage()]
         strict = command != "run"
         with _listening(progress):
-            reports = run_stages(state, stages, engine, fallback, store, use_cache=settings["cache"],
+            reports = run_stages(state, [AnalyzeStage()], engine, fallback, store, use_cache=settings["cache"],
                                  strict=strict, progress=progress, cache_only=cache_only)
+            refusal = offline_refusal(state, engine)
+            if refusal is not None:  # said before any image work
+                raise refusal
+            stages = [MatteStage(), EditStage(), RecontextStage(), StylizeStage(), PostprocessStage()]
+            reports += run_stages(state, stages, engine, fallback, store, use_cache=settings["cache"],
+                                  strict=strict, progress=progress, cache_only=cache_only)
         state.changes.extend(unhandled_changes(state, engine.name))
         _require_some_change(state)
         reports += run_stages(state, [DescribeStage()], engine, fallback, store, use_cache=settings["cache"],
@@ -222,6 +313,12 @@ def _execute(command: str, image: ImageInput, prompt: str, plan: Plan | None, *,
             result.output_digest = store.put_blob(data)
             written = write_output(data, out_path)
             result.output = "-" if out_path == "-" else written
+        result.matte = state.matte
+        if mask_path is not None:
+            matte = state.mask if state.mask is not None else _own_matte(state)
+            written = write_output(encode_image(matte, format_for_path(mask_path) if mask_path != "-" else "png"),
+                                   mask_path)
+            result.mask_output = "-" if mask_path == "-" else written
     except CacheMiss:
         raise  # not a failure: the caller computes the run as usual
     except BaseException as exc:
@@ -333,21 +430,23 @@ def _cost(engine: Any) -> dict[str, Any]:
     return engine.meter.report()
 
 
-def default_out(image: Any, settings: Settings, suffix: str = "imgvar") -> str | None:
+def default_out(image: Any, settings: Settings, suffix: str = "imgvar", fmt: str | None = None) -> str | None:
     """Where a result goes when no `out` is given: stdout for stdin, beside a file, nowhere for in-memory input."""
     if isinstance(image, str) and image == "-":
         return "-"
     if not isinstance(image, (str, os.PathLike)):
         return None  # bytes or a PIL image: the caller keeps `result.image`
     stem = Path(os.fsdecode(os.fspath(image)))
-    ext = "jpg" if settings["output.format"] == "jpeg" else settings["output.format"]
+    fmt = fmt or settings["output.format"]
+    ext = "jpg" if fmt == "jpeg" else fmt
     return str(stem.with_name(f"{stem.stem}.{suffix}.{ext}"))
 
 
-def _resolve_out(out: Any, image: Any, settings: Settings, suffix: str = "imgvar") -> str | None:
-    """Where the result goes; checked before any work so a bad path fails fast."""
+def _resolve_out(out: Any, image: Any, settings: Settings, suffix: str = "imgvar", fmt: str | None = None) -> str | None:
+    """Where the result goes; checked before any work so a bad path fails fast. `fmt` overrides
+    the configured format of the default name (a cut-out or a matte is PNG)."""
     if out is None:
-        out = default_out(image, settings, suffix)
+        out = default_out(image, settings, suffix, fmt)
         if out is None:
             return None
     out = os.fsdecode(os.fspath(out)) if not isinstance(out, str) else out
@@ -397,6 +496,7 @@ def _record(command: str, state: State, reports: list, started: float, *, status
         "plan": state.plan.to_dict() if state.plan else None,
         "background": state.background.digest if state.background else None,
         "mask": state.mask_digest,
+        "matte": state.matte,
         "engine": engine.name if engine is not None else state.settings["engine"],
         "stages": [r.to_dict() for r in reports],
         "changes": [c.to_dict() for c in state.changes],

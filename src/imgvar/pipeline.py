@@ -138,9 +138,11 @@ def _run_one(state: State, stage: Stage, engine_name: str, impl: Any, store: Sto
         raise StageError(stage.name, exc) from exc
     result, hit = found
     digest = None
-    if result.output.image is not None:
+    if result.output.image is not None and stage.makes_working_image:
         state.image = result.output.image
         digest = state.image_digest = result.digest or state.image_digest
+    elif result.output.image is not None:
+        digest = result.digest
     seconds = time.perf_counter() - started
     progress("done", stage.name, {"engine": engine_name, "cache_hit": hit, "seconds": seconds})
     return StageReport(stage.name, engine_name, version, key, params, hit, seconds, digest)

@@ -32,6 +32,8 @@ class Result:
     run_id: str | None = None
     cost_usd: float = 0.0
     calls: list[dict[str, Any]] = field(default_factory=list)  # the paid calls this run made (ledger rows)
+    matte: dict[str, Any] | None = None  # how the subject was found (engine, confidence, notes), when it was
+    mask_output: str | None = None  # where --save-mask wrote the subject's matte
 
     @property
     def cached(self) -> bool:
@@ -55,7 +57,24 @@ class Result:
             "plan": self.plan.to_dict(),
             "changes": [c.to_dict() for c in self.changes],
             "stages": [s.to_dict() for s in self.stages],
+            "matte": self.matte,
+            "mask_output": self.mask_output,
         }
+
+
+@dataclass
+class Cutout:
+    """`imgvar cutout`: the subject on transparency, or its matte alone."""
+
+    image: Image.Image  # RGBA cut-out, or the L matte with --mask-only
+    matte: dict[str, Any]  # engine, confidence, notes
+    output: str | None = None
+    cached: bool = False
+    run_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"schema": "imgvar.cutout/1", "output": self.output, "size": list(self.image.size),
+                "mode": self.image.mode, "matte": self.matte, "cached": self.cached, "run_id": self.run_id}
 
 
 @dataclass
@@ -66,6 +85,7 @@ class Analysis:
     cached: bool
     run_id: str | None = None
     cost_usd: float = 0.0
+    warnings: list[str] = field(default_factory=list)  # what a run of this plan would stop at
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -76,6 +96,7 @@ class Analysis:
             "cost_usd": self.cost_usd,
             "plan": self.plan.to_dict(),
             "image": self.facts.to_dict(),
+            "warnings": self.warnings,
         }
 
 
@@ -88,6 +109,7 @@ class DryRun:
     plan: Plan
     plan_source: str  # "cache" (the cloud plan is stored), "offline parser" (stand-in), "local"
     calls: list[dict[str, Any]] = field(default_factory=list)
+    refusal: str | None = None  # the error the real run would stop at before any work
 
     @property
     def needs_key(self) -> str | None:
@@ -101,7 +123,8 @@ class DryRun:
     def warnings(self) -> list[str]:
         """One line each, for whoever shows the dry run."""
         need = self.needs_key
-        return [f"not set: {need} (the real run needs it; the estimate does not)"] if need else []
+        notes = [f"the run would stop: {self.refusal}"] if self.refusal else []
+        return notes + ([f"not set: {need} (the real run needs it; the estimate does not)"] if need else [])
 
     @property
     def usd(self) -> float:

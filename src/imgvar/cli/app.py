@@ -11,9 +11,9 @@ from typer.core import TyperCommand, TyperGroup
 
 from ..errors import ExitCode, ImgvarError
 from .index import SUMMARY, TAGLINE, epilog
-from .options import IMAGE_MODEL, Common, common_options
-from .render import (emit_json, progress, render_analysis, render_dry_run, render_result, render_sheet,
-                     render_styles)
+from .options import IMAGE_MODEL, PAID, Common, common_options
+from .render import (emit_json, progress, render_analysis, render_cutout, render_dry_run, render_result,
+                     render_sheet, render_styles)
 
 
 class ImgvarGroup(TyperGroup):
@@ -139,6 +139,31 @@ MaskOpt = Annotated[Optional[str], typer.Option("--mask", "-m", metavar="IMAGE",
                                                      "(then scaled); default: the image's alpha.")]
 
 
+AtOpt = Annotated[Optional[str], typer.Option(
+    "--at", metavar="X,Y", help="Where the subject's feet go: fractions of the frame from the left and the top, "
+                                "e.g. 0.3,0.9 (default: from the prompt's words, on the scene's ground).")]
+ScaleOpt = Annotated[Optional[float], typer.Option(
+    "--scale", metavar="S", help="The subject's height as a fraction of the frame's (0 < S <= 2; default: from "
+                                 "the prompt's words and the scene).")]
+SaveMaskOpt = Annotated[Optional[str], typer.Option(
+    "--save-mask", metavar="PATH", help="Also write the subject's matte as found in the input (white = subject).")]
+MatteOpt = Annotated[Optional[str], typer.Option(
+    "--matte", metavar="auto|model|classic", help="How the subject is found when the image has no alpha and no "
+                                                  "--mask (config: matte.engine).")]
+
+
+def _parse_at(value: Optional[str]) -> Optional[tuple[float, float]]:
+    if value is None:
+        return None
+    parts = value.replace(" ", "").split(",")
+    try:
+        x, y = (float(p) for p in parts)
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not X,Y (two fractions of the frame, e.g. 0.3,0.9)",
+                                 param_hint="--at") from None
+    return x, y
+
+
 StyleImageOpt = Annotated[Optional[str], typer.Option(
     "--style-image", metavar="IMAGE", help="Reference painting whose palette and brush texture to transfer.")]
 
@@ -155,18 +180,21 @@ def _check_json_out(common: Common, image: str) -> None:
 @command("run")
 @common_options()
 def run_command(image: ImageArg, prompt: PromptArg, background: BackgroundOpt = None, mask: MaskOpt = None,
-                style_image: StyleImageOpt = None, common: Common = None) -> None:
+                style_image: StyleImageOpt = None, at: AtOpt = None, scale: ScaleOpt = None,
+                save_mask: SaveMaskOpt = None, matte: MatteOpt = None, common: Common = None) -> None:
     from .. import api
 
     _setup_logging(common)
     _check_json_out(common, image)
+    settings = common.settings(**{"matte.engine": matte})
     if common.dry_run:
-        render_dry_run(api.dry_run(image, prompt, command="run", settings=common.settings(), background=background,
+        render_dry_run(api.dry_run(image, prompt, command="run", settings=settings, background=background,
                                    mask=mask, style_image=style_image), common)
         return
     with progress(common) as update:
-        result = api.run(image, prompt, out=common.out, settings=common.settings(), background=background,
-                         mask=mask, style_image=style_image, progress=update)
+        result = api.run(image, prompt, out=common.out, settings=settings, background=background,
+                         mask=mask, style_image=style_image, at=_parse_at(at), scale=scale, save_mask=save_mask,
+                         progress=update)
     render_result(result, common)
 
 
@@ -220,20 +248,45 @@ def recontext_command(
     setting: Annotated[str, typer.Argument(metavar="SETTING", help='The new setting, e.g. "on a beach at sunset".')],
     background: BackgroundOpt = None,
     mask: MaskOpt = None,
+    at: AtOpt = None,
+    scale: ScaleOpt = None,
+    save_mask: SaveMaskOpt = None,
+    matte: MatteOpt = None,
     common: Common = None,
 ) -> None:
     from .. import api
 
     _setup_logging(common)
     _check_json_out(common, image)
+    settings = common.settings(**{"matte.engine": matte})
     if common.dry_run:
-        render_dry_run(api.dry_run(image, setting, command="recontext", settings=common.settings(),
+        render_dry_run(api.dry_run(image, setting, command="recontext", settings=settings,
                                    background=background, mask=mask), common)
         return
     with progress(common) as update:
         result = api.recontext(image, setting, background=background, mask=mask, out=common.out,
-                               settings=common.settings(), progress=update)
+                               settings=settings, at=_parse_at(at), scale=scale, save_mask=save_mask,
+                               progress=update)
     render_result(result, common)
+
+
+@command("cutout")
+@common_options(without=("engine", "seed", *PAID))
+def cutout_command(
+    image: ImageArg,
+    mask_only: Annotated[bool, typer.Option("--mask-only", help="Write the matte alone (white = subject) instead "
+                                                                "of the subject on transparency.")] = False,
+    matte: MatteOpt = None,
+    common: Common = None,
+) -> None:
+    from .. import api
+
+    _setup_logging(common)
+    _check_json_out(common, image)
+    with progress(common) as update:
+        result = api.cutout(image, out=common.out, mask_only=mask_only,
+                            settings=common.settings(**{"matte.engine": matte}), progress=update)
+    render_cutout(result, common)
 
 
 @command("analyze")
@@ -321,3 +374,7 @@ _register_cost(app)
 from .doctor_cmd import register as _register_doctor  # noqa: E402  (registers `imgvar doctor`)
 
 _register_doctor(app)
+
+from .models_cmd import register as _register_models  # noqa: E402  (registers `imgvar models`)
+
+_register_models(app)

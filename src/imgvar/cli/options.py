@@ -22,7 +22,8 @@ _PARAMS: list[inspect.Parameter] = [
     inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option(
         "--out", "-o", metavar="PATH",
         help="Where to write the result (format from the extension: .png .jpg .webp .tif .bmp; '-' for stdout). "
-             "Default: IMAGE.imgvar.png beside the input.")]),
+             "Default: beside the input, IMAGE.imgvar.png (IMAGE.sheet.png for a sheet, IMAGE.cutout.png or "
+             "IMAGE.mask.png for cutout).")]),
     inspect.Parameter("engine", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option(
         "--engine", "-e", metavar="auto|local|openai|azure", help="Engine for every stage (config: engine).")]),
     # Hidden while `local` is the only store: an option with one value is no choice.

@@ -124,9 +124,40 @@ def render_result(result: Result, common: Common) -> None:
 
             spent = f", {len(result.calls)} paid call{'s' if len(result.calls) != 1 else ''}, {format_usd(result.cost_usd)}"
         sys.stderr.write(f"wrote {where} ({w}x{h}, {source}{spent})\n")
+        if result.mask_output is not None:
+            sys.stderr.write(f"wrote the subject's matte to {_where(result.mask_output)}\n")
+        _matte_lines(result.matte, common)
         if common.verbose:
             sys.stderr.write(f"run {result.run_id}\n")
     prompt_stream.write(result.output_prompt + "\n")
+
+
+def _matte_lines(matte: dict | None, common: Common) -> None:
+    """How the subject was found, when imgvar had to find it: always when unsure, else with -v."""
+    if not matte or matte.get("engine") in ("mask", "alpha"):
+        return
+    from ..matte import UNSURE_BELOW
+
+    unsure = matte.get("confidence", 1.0) < UNSURE_BELOW
+    if unsure or common.verbose:
+        verdict = "unsure" if unsure else "found"
+        sys.stderr.write(f"subject {verdict}: {matte.get('engine')} matte, confidence {matte.get('confidence', 0):.2f}"
+                         f"{' (check it with --save-mask, or give --mask)' if unsure else ''}\n")
+        for note in matte.get("notes") or []:
+            sys.stderr.write(f"  {note}\n")
+
+
+def render_cutout(result, common: Common) -> None:
+    if common.json:
+        emit_json(result.to_dict())
+        return
+    where = _where(result.output)
+    if not common.quiet:
+        w, h = result.image.size
+        what = "matte" if result.image.mode == "L" else "cut-out"
+        origin = ", from cache" if result.cached else ""
+        sys.stderr.write(f"wrote {what} {where} ({w}x{h}{origin})\n")
+        _matte_lines(result.matte, common)
 
 
 def render_dry_run(dry: Any, common: Common) -> None:
@@ -137,7 +168,7 @@ def render_dry_run(dry: Any, common: Common) -> None:
     from ..cost import format_usd
 
     out = sys.stdout
-    origin = {"cache": "stored cloud plan", "offline parser": "offline parse; the cloud plan may differ",
+    origin = {"cache": "stored plan", "offline parser": "offline parse; the cloud plan may differ",
               "local": "local engine"}.get(dry.plan_source, dry.plan_source)
     out.write(f"dry run, engine {dry.engine}: nothing is sent\n")
     out.write(f"plan ({origin}):\n")
@@ -174,6 +205,8 @@ def render_analysis(analysis: Analysis, common: Common) -> None:
     from rich.table import Table
 
     plan, facts = analysis.plan, analysis.facts
+    for warning in analysis.warnings:
+        sys.stderr.write(f"note: {warning}\n")
     if common.quiet:  # the plan alone, one task a line: kind, then its arguments
         for task in plan.tasks:
             args = " ".join(f"{k}={v}" for k, v in task.args.items() if v is not None)

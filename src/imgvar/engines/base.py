@@ -68,10 +68,15 @@ class RecontextRequest:
     feather: float = 1.5
     shadow: float = 0.35
     seed: int = 0
+    placement_text: str = ""  # the prompt, for position and size words ("small, on the left")
+    at: tuple[float, float] | None = None  # the subject's bottom-centre, fractions of the frame
+    scale: float | None = None  # the subject's height as a fraction of the frame's
 
     def params(self) -> dict[str, Any]:
         return {"setting": self.setting, "subject": self.subject, "harmonize": round(self.harmonize, 4),
-                "feather": round(self.feather, 4), "shadow": round(self.shadow, 4), "seed": self.seed}
+                "feather": round(self.feather, 4), "shadow": round(self.shadow, 4), "seed": self.seed,
+                "placement_text": self.placement_text, "at": list(self.at) if self.at else None,
+                "scale": self.scale}
 
 
 @dataclass

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Iterable, Iterator
 
@@ -192,6 +192,7 @@ class _Hit:
     start: int
     end: int
     args: dict
+    joined: list[tuple[int, int]] = field(default_factory=list)  # spans of later hits merged into this one
 
 
 class _Clause:
@@ -645,14 +646,17 @@ def _rule_background(ctx: _Ctx) -> list[_Hit] | None:
         x = c.low[xa:xb]
         if _ADJUST_WORD_RX.fullmatch(x) or xa >= xb:
             return None  # "blurry background" is an adjustment
-        if _COLOR_FULL.fullmatch(x):
-            bg = c.arg(*m.span("bg"))
-            return [ctx.hit("recolor", {"target": bg, "color": " ".join(x.split())})]
         subject = None
         if m.groupdict().get("subj"):
             sa, sb = m.span("subj")
-            if not c.starts_with_verb(sa, sb):
+            if c.starts_with_verb(sa, sb):  # "put THE CAT on a white background"
+                verb = re.match(r"\S+\s*", c.low[sa:sb])
+                sa = c.trim(sa + (verb.end() if verb else 0), sb)[0]
+            if sa < sb and not c.starts_with_verb(sa, sb) and c.has_content(sa, sb):
                 subject = _subject(c, sa, sb)
+        if _COLOR_FULL.fullmatch(x):  # a plain backdrop: `_background_only` makes it a setting
+            bg = c.arg(*m.span("bg"))
+            return [ctx.hit("recolor", {"target": bg, "color": " ".join(x.split()), "subject": subject})]
         return [ctx.hit("recontext", {"subject": subject, "setting": c.arg(xa, xb), "preposition": None})]
     return None
 
@@ -1126,16 +1130,74 @@ def parse_prompt(text: str) -> Plan:
     src = unicodedata.normalize("NFC", text)
     view, low = _prepare(src, language)
     hits = _parse_segments(src, view, low, _split(low))
+    hits = _one_setting([_background_only(h, view, low, language) for h in hits], low)
     tasks: list[SubTask] = []
     seen: list[tuple[str, dict]] = []
     for h in hits:
         if (h.kind, h.args) in seen:
             continue  # the same request twice
         seen.append((h.kind, h.args))
-        tasks.append(SubTask(kind=h.kind, text=src[h.start:h.end].strip(), args=dict(h.args)))
+        said = ", ".join(src[a:b].strip() for a, b in sorted([(h.start, h.end), *h.joined]))
+        tasks.append(SubTask(kind=h.kind, text=said, args=dict(h.args)))
     if all(t.kind == "other" for t in tasks):
         tasks = [SubTask(kind="other", text=text.strip(), args={})]
     return Plan(prompt=text, language=language, tasks=tasks)
+
+
+_BACKGROUND_WORD = _rx(r"\b(?:background|backdrop|bg|arriere[\s\-]plan|fond)\b")
+
+
+def _background_only(h: _Hit, view: str, low: str, language: str) -> _Hit:
+    """A change to the background alone is a new setting around a kept subject: "blur the
+    background", "make the background white", "portrait mode", "make it night"."""
+    text = low[h.start:h.end]
+    subject = h.args.pop("subject", None) if h.kind == "recolor" else None
+    if h.kind == "adjust" and h.args.get("adjustment") == "blur" and _BACKGROUND_WORD.search(text):
+        setting = "un arrière-plan flou" if language == "fr" else "a blurred background"
+    elif h.kind == "recolor" and _BACKGROUND_WORD.search(lx.fold(str(h.args.get("target") or ""))):
+        color = h.args.get("color")
+        setting = f"un fond {color}" if language == "fr" else f"a {color} background"
+    elif h.kind == "other":
+        from imgvar.engines.local.setting_changes import plan_setting, unsupported_words
+
+        if plan_setting(text) is None or unsupported_words(text):
+            return h
+        setting = view[h.start:h.end].strip()
+    else:
+        return h
+    return _Hit("recontext", h.start, h.end, {"subject": subject, "setting": setting, "preposition": None})
+
+
+def _one_setting(hits: list[_Hit], low: str) -> list[_Hit]:
+    """Settings named apart ("in winter, at dusk"; "on a beach, at sunset") are one new setting:
+    a later recontext that names no subject of its own joins the first, and so does a clause that
+    only says where and how big ("small, on the left"), which placement reads from the prompt."""
+    from imgvar.engines.local.placement import only_placement
+
+    def says_where(h: _Hit) -> bool:
+        return (h.kind == "other" or h.kind == "recontext" and h.args.get("subject") is None) and \
+            only_placement(low[h.start:h.end])
+
+    first: _Hit | None = None
+    kept: list[_Hit] = []
+    anchors = [h for h in hits if h.kind == "recontext" and not says_where(h)]
+    for h in hits:
+        if anchors and says_where(h):
+            anchors[0].joined.append((h.start, h.end))
+        elif h.kind != "recontext":
+            kept.append(h)
+        elif first is None:
+            first = h
+            kept.append(h)
+        elif h.args.get("subject") is None or h.args.get("subject") == first.args.get("subject"):
+            prep = h.args.get("preposition")
+            phrase = f"{prep} {h.args['setting']}" if prep and not prep.endswith("'") else (
+                f"{prep}{h.args['setting']}" if prep else h.args["setting"])
+            first.args = {**first.args, "setting": f"{first.args['setting']}, {phrase}"}
+            first.joined.append((h.start, h.end))
+        else:
+            kept.append(h)
+    return kept
 
 
 _TOKEN = _rx(r"[^\W\d_]+'?")

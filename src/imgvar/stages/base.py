@@ -35,6 +35,9 @@ class State:
     mask: Image.Image | None = None
     mask_digest: str | None = None
     style_image: LoadedImage | None = None
+    placement: dict[str, Any] = field(default_factory=dict)  # --at and --scale
+    wants_matte: bool = False  # find the subject even when no task needs it (`imgvar cutout`)
+    matte: dict[str, Any] | None = None  # how the subject was found: engine, confidence, notes
 
     def __post_init__(self) -> None:
         if self.image is None:
@@ -78,6 +81,7 @@ class Stage:
     name: str = "stage"
     role: str | None = None  # engine role it calls; None for stages that are library code only
     version: str = "1"  # used in the cache key when `role` is None
+    makes_working_image: bool = True  # False: its image output is kept aside by `apply`, not worked on
 
     def applies(self, state: State) -> bool:
         return True

@@ -29,23 +29,26 @@ def edit_request(state: State) -> EditRequest:
     settings = state.settings
     plan = state.plan
     tasks = edit_tasks(state)
+    mask = _matte(state) if any(t.kind == "recontext" for t in tasks) else None
+    # An edit that must keep the subject keeps its details best at high input fidelity.
+    fidelity = "high" if mask is not None else settings["cloud.input_fidelity"]
     return EditRequest(
         prompt=state.prompt,
         language=plan.language if plan else "en",
         tasks=tasks,
-        mask=_matte(state) if any(t.kind == "recontext" for t in tasks) else None,
+        mask=mask,
         style_image=state.style_image.image if state.style_image else None,
         style_image_name=state.style_image.source if state.style_image else None,
         background=state.background.image if state.background else None,
         quality=settings["cloud.quality"],
         size=settings["cloud.size"],
-        input_fidelity=settings["cloud.input_fidelity"],
+        input_fidelity=fidelity,
         output_format=settings["cloud.output_format"],
     )
 
 
 def _matte(state: State):
-    """The subject's matte (white = keep): the --mask, else the image's own alpha, else none."""
+    """The subject's matte (white = keep): the --mask or the automatic matte, else the image's own alpha."""
     if state.mask is not None:
         return state.mask
     if state.source.image.mode == "RGBA":
@@ -75,7 +78,11 @@ class EditStage(Stage):
         return inputs
 
     def execute(self, state: State, impl: Any) -> StageOutput:
+        from .recontext import note_matte
+
         outcome = impl.edit(state.image, edit_request(state))
+        for change in outcome.changes:
+            note_matte(state, change)
         return StageOutput(outcome.image, {"changes": [c.to_dict() for c in outcome.changes], "opaque": True})
 
     def apply(self, state: State, output: StageOutput) -> None:

@@ -5,7 +5,39 @@ from __future__ import annotations
 from typing import Any
 
 from ..engines.base import Change, RecontextRequest
+from ..errors import UsageError
 from .base import Stage, StageOutput, State, answered
+
+
+def offline_refusal(state: State, engine: Any) -> UsageError | None:
+    """The error for a new setting nothing here can make: no background image, no engine that
+    edits images, and words (a place, a scene) that no offline change honours."""
+    task = state.plan.first("recontext") if state.plan else None
+    if task is None or answered(state, "recontext") or state.background is not None:
+        return None
+    if engine is not None and engine.role("editor") is not None:
+        return None  # a cloud edit paints the new setting
+    from ..engines.local.setting_changes import plan_setting, unsupported_words
+
+    setting = str(task.args.get("setting") or task.text)
+    if plan_setting(setting) is not None:
+        return None
+    words = unsupported_words(setting)
+    what = f"“{setting}”" + (f" ({', '.join(words)})" if words else "")
+    return UsageError(f"{what} cannot be made offline without a picture of it: give --background IMAGE with "
+                      "the new scene, or use a cloud engine (--engine openai with OPENAI_API_KEY set, or "
+                      "--engine azure)")
+
+
+def note_matte(state: State, change: Change) -> None:
+    """The automatic matte's record on the change it served; an unsure one is flagged for the output prompt."""
+    if state.matte is None or change.kind != "recontext":
+        return
+    from ..matte import UNSURE_BELOW
+
+    change.detail["matte"] = state.matte
+    if state.matte.get("confidence", 1.0) < UNSURE_BELOW:
+        change.detail["matte_unsure"] = True
 
 
 def recontext_request(state: State) -> RecontextRequest:
@@ -16,6 +48,9 @@ def recontext_request(state: State) -> RecontextRequest:
         subject=task.args.get("subject") if task else None,
         background=state.background.image if state.background else None,
         mask=state.mask,
+        placement_text=state.prompt,
+        at=state.placement.get("at"),
+        scale=state.placement.get("scale"),
         harmonize=float(settings["recontext.harmonize"]),
         feather=float(settings["recontext.feather"]),
         shadow=float(settings["recontext.shadow"]),
@@ -33,7 +68,11 @@ class RecontextStage(Stage):
     def skip_reason(self, state: State, impl: Any) -> Change | None:
         task = state.plan.first("recontext")
         missing = None
-        if getattr(impl, "needs_background", False) and state.background is None:
+        if getattr(impl, "makes_settings_offline", False) and state.background is None:
+            refusal = offline_refusal(state, None)
+            if refusal is not None:
+                raise refusal
+        elif getattr(impl, "needs_background", False) and state.background is None:
             missing = ("no --background image was given", "aucune image --background n'a été fournie")
         elif getattr(impl, "needs_matte", False) and state.mask is None and state.source.image.mode != "RGBA":
             missing = ("the image has no transparent background and no --mask was given",
@@ -48,7 +87,8 @@ class RecontextStage(Stage):
 
     def inputs(self, state: State) -> dict[str, str]:
         # The matte comes from the original (the stylized image may have lost alpha).
-        inputs = {"image": state.image_digest, "matte_source": state.mask_digest or state.source.digest}
+        inputs = {"image": state.image_digest, "matte_source": state.mask_digest or state.source.digest,
+                  "source": state.source.digest}
         if state.background is not None:
             inputs["background"] = state.background.digest
         return inputs
@@ -58,6 +98,7 @@ class RecontextStage(Stage):
         if request.mask is None and state.source.image.mode == "RGBA":
             request.mask = state.source.image.getchannel("A")
         outcome = impl.recontext(state.image, request)
+        note_matte(state, outcome.change)
         return StageOutput(outcome.image, {"changes": [outcome.change.to_dict()], "opaque": True})
 
     def apply(self, state: State, output: StageOutput) -> None:

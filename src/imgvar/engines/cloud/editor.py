@@ -213,6 +213,9 @@ class CloudEditor:
 
     def _generate_setting(self, image: Image.Image, request: EditRequest) -> EditOutcome:
         """A generated scene for a cut-out, with the subject composited in locally."""
+        from PIL import Image as PILImage
+        from PIL import ImageOps
+
         from ..base import RecontextRequest
         from ..local.recontexter import LocalRecontexter
 
@@ -226,7 +229,8 @@ class CloudEditor:
         }
         client = ctx.client().with_options(timeout=float(ctx.settings["cloud.timeout"]))
         response = ctx.meter.send(self.estimate(image, request), lambda: client.images.generate(**kwargs))
-        scene = _decode_first(response, p.label).convert("RGB")
+        # The generated size is only the nearest the API offers; the result keeps the original's frame.
+        scene = ImageOps.fit(_decode_first(response, p.label).convert("RGB"), image.size, PILImage.Resampling.LANCZOS)
         task = next(t for t in request.tasks if t.kind == "recontext")
         settings = ctx.settings
         local = LocalRecontexter().recontext(image, RecontextRequest(

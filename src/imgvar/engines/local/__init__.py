@@ -18,9 +18,9 @@ if TYPE_CHECKING:
 # role -> (module, class, version). The version must equal the class's own: loading a
 # role whose class says otherwise fails loudly, so a version bump cannot go unnoticed.
 ROLES: dict[str, tuple[str, str, str]] = {
-    "analyzer": ("analyzer", "LocalAnalyzer", "parser-1"),
+    "analyzer": ("analyzer", "LocalAnalyzer", "parser-2"),
     "stylizer": ("stylizer", "LocalStylizer", "presets-2"),
-    "recontexter": ("recontexter", "LocalRecontexter", "composite-1"),
+    "recontexter": ("recontexter", "LocalRecontexter", "composite-2"),
     "describer": ("describer", "TemplateDescriber", "template-2"),
 }
 

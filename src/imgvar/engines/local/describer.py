@@ -50,7 +50,16 @@ class TemplateDescriber:
             if rest:
                 first += (then if setting_first else lead) + _join(rest, conj)
             first += "."
-        return first + not_applied_sentence(changes, french)
+        return first + not_applied_sentence(changes, french) + unsure_matte_sentence(done, french)
+
+
+def unsure_matte_sentence(done: list[Change], french: bool) -> str:
+    """Said when the subject was found automatically with little confidence: the user should check it."""
+    if not any(c.detail.get("matte_unsure") for c in done):
+        return ""
+    if french:
+        return " Le sujet a été détouré automatiquement et son contour peut être imprécis."
+    return " The subject was cut out automatically and its outline may be imprecise."
 
 
 def not_applied_sentence(changes: list[Change], french: bool) -> str:
@@ -129,9 +138,9 @@ def placement(subject: str | None, setting: str, preposition: str | None, french
     where = f"{preposition} {setting}".strip()
     if french:
         where = re.sub(r"^à le\b", "au", re.sub(r"^à les\b", "aux", where))
-        who = _lower_determiner(subject) if subject else "le sujet"
-        return f"avec {who} placé{_agreement(who)} {where}, ses couleurs harmonisées avec la nouvelle scène"
-    who = _lower_determiner(subject) if subject else "the subject"
+        who = lower_determiner(subject) if subject else "le sujet"
+        return f"avec {who} placé{agreement(who)} {where}, ses couleurs harmonisées avec la nouvelle scène"
+    who = lower_determiner(subject) if subject else "the subject"
     return f"with {who} placed {where}, its colours harmonised with the new scene"
 
 
@@ -151,14 +160,14 @@ _DETERMINERS = ("the ", "a ", "an ", "my ", "our ", "your ", "his ", "her ", "th
                 "cette ", "ces ", "notre ", "votre ", "leur ", "leurs ")
 
 
-def _lower_determiner(subject: str) -> str:
+def lower_determiner(subject: str) -> str:
     """"The dog" -> "the dog" mid-sentence; proper names keep their capital."""
     if subject.lower().startswith(_DETERMINERS) and not subject.isupper():
         return subject[0].lower() + subject[1:]
     return subject.lower() if subject.isupper() else subject
 
 
-def _agreement(subject: str) -> str:
+def agreement(subject: str) -> str:
     """The ending "placé" takes after a French subject: "la voiture placée", "les chats placés"."""
     first = subject.lower().split(" ")[0]
     if first in ("les", "des", "mes", "ses", "ces", "leurs", "nos", "vos") or " et " in subject:

@@ -1,0 +1,81 @@
+"""`imgvar models`: which model weights are known and on disk, and fetching them."""
+
+import sys
+from typing import Annotated, Any, Optional
+
+import typer
+
+SUMMARY = "List the downloadable models (matte) and download their weights."
+EXAMPLES = ("imgvar models list", "imgvar models pull matte", "imgvar models pull u2netp --json")
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def register(app: typer.Typer) -> None:
+    from .app import ImgvarCommand
+
+    examples = "\n".join(("Examples:", *(f"  {e}" for e in EXAMPLES)))
+    models_app = typer.Typer(help=SUMMARY, no_args_is_help=True, epilog=examples)
+    app.add_typer(models_app, name="models")
+
+    @models_app.command("list", cls=ImgvarCommand,
+                        help="Every known model: role, whether its weights are on disk, size and licence (--json: paths).")
+    def models_list(json_out: JsonOpt = False) -> None:
+        from ..models import default_model, list_models
+
+        default = default_model("matte")
+        rows = [dict(m.to_dict(), default=m.name == default) for m in list_models()]
+        if json_out:
+            from .render import emit_json
+
+            emit_json({"models": rows})
+            return
+        _render_list(rows)
+
+    @models_app.command("pull", cls=ImgvarCommand,
+                        help="Download a model's weights, verify the checksum and put them in the models directory.")
+    def models_pull(
+        name: Annotated[Optional[str], typer.Argument(
+            metavar="NAME", help="A model from 'imgvar models list', or 'matte' for the configured one "
+                                 "(config: matte.model).")] = "matte",
+        json_out: JsonOpt = False,
+    ) -> None:
+        from ..models import pull_model
+
+        result = pull_model(name or "matte", progress=not json_out and sys.stderr.isatty())
+        if json_out:
+            from .render import emit_json
+
+            emit_json(result.to_dict())
+            return
+        what = "downloaded" if result.downloaded else "already present and verified:"
+        sys.stdout.write(f"{what} {result.name} ({_size(result.size_bytes)}) at {result.path}\n")
+
+
+def _size(n: Optional[float]) -> str:
+    if n is None:
+        return "-"
+    for unit in ("B", "KB", "MB"):
+        if n < 999.5:
+            return f"{n:.3g} {unit}"
+        n /= 1000
+    return f"{n:.3g} GB"
+
+
+def _render_list(rows: list[dict[str, Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..paths import models_dir
+
+    table = Table(title=f"models in {models_dir()} (* = configured matte.model)", title_justify="left")
+    # The file is always NAME.onnx in the directory the title names; JSON gives full paths.
+    for column in ("name", "role", "present", "size", "licence"):
+        table.add_column(column, no_wrap=True)
+    for row in rows:
+        size = _size(row["size_bytes"]) if row["present"] else f"~{_size(row['expected_bytes'])}"
+        table.add_row(("* " if row["default"] else "  ") + row["name"], row["role"],
+                      "yes" if row["present"] else "no", size, row["licence"])
+    console = Console(highlight=False)
+    console.print(table)
+    if not any(row["present"] for row in rows if row["default"]):
+        console.print("the configured matte model is not downloaded: imgvar models pull matte")

@@ -1,0 +1,77 @@
+"""Stage 1b: find the subject when the user gave no mask and the image has no transparency.
+
+Its output is the subject's matte (mode L, white = subject), kept beside the
+working image rather than replacing it: the recontext stage composites with
+it, and a cloud edit sends it as the mask so the subject's own pixels stay.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import Stage, StageOutput, State, answered
+
+MATTE_VERSION = "matte-1"
+# Tasks that need to know where the subject is.
+NEEDS_SUBJECT = ("recontext",)
+
+
+def matte_engine(state: State) -> str:
+    """The tier that will answer: "classic" or "model:NAME" (auto resolved against the weights on disk)."""
+    engine, model = state.settings["matte.engine"], state.settings["matte.model"]
+    if engine == "classic":
+        return "classic"
+    if engine == "model":
+        return f"model:{model}"
+    from ..matte.model import model_available
+
+    return f"model:{model}" if model_available(model) else "classic"
+
+
+def subject_words(state: State) -> str | None:
+    task = state.plan.first("recontext") if state.plan else None
+    return task.args.get("subject") if task else None
+
+
+class MatteStage(Stage):
+    name = "matte"
+    role = None
+    version = MATTE_VERSION
+    makes_working_image = False  # the matte goes to state.mask; the working image is untouched
+
+    def applies(self, state: State) -> bool:
+        from ..matte import own_alpha
+
+        if state.mask is not None or own_alpha(state.source.image) is not None:
+            return False
+        if state.wants_matte:
+            return True
+        return bool(state.plan) and any(state.plan.first(k) and not answered(state, k) for k in NEEDS_SUBJECT)
+
+    def params(self, state: State) -> dict[str, Any]:
+        return {"engine": matte_engine(state), "subject": subject_words(state)}
+
+    def inputs(self, state: State) -> dict[str, str]:
+        return {"image": state.source.digest}  # always the original: a restyled image hides edges
+
+    def execute(self, state: State, impl: Any) -> StageOutput:
+        from ..matte import find_subject
+
+        engine = matte_engine(state)
+        found = find_subject(state.source.image, engine="classic" if engine == "classic" else "model",
+                             model=state.settings["matte.model"], subject=subject_words(state))
+        if state.settings["matte.engine"] == "auto" and engine == "classic":
+            from ..matte.model import unavailable_reason
+
+            found.notes.insert(0, f"classic matte: {unavailable_reason(state.settings['matte.model'])}")
+        return StageOutput(found.alpha, {"matte": found.record()})
+
+    def apply(self, state: State, output: StageOutput) -> None:
+        from ..imageio import pixel_digest
+
+        info = dict(output.data["matte"])
+        if output.image is None or output.image.mode != "L" or output.image.size != state.source.image.size:
+            raise ValueError("stored matte does not fit the image")
+        state.mask = output.image
+        state.mask_digest = pixel_digest(output.image)
+        state.matte = info

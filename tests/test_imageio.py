@@ -629,7 +629,7 @@ def test_cli_refuses_a_mask_of_another_shape(tmp_path: Path) -> None:
     from imgvar.cli.app import app
 
     photo = save(half_red_half_blue((40, 20)), tmp_path / "photo.png")
-    scene = save(Image.new("RGB", (40, 20), BLUE), tmp_path / "scene.png")
+    scene = save(Image.new("RGB", (80, 40), BLUE), tmp_path / "scene.png")
     mask = save(Image.new("L", (30, 30), 255), tmp_path / "mask.png")
     result = CliRunner().invoke(app, ["recontext", str(photo), "on a beach", "--background", str(scene),
                                       "--mask", str(mask), "--out", str(tmp_path / "out.png")])

@@ -137,3 +137,114 @@ def test_cutout_of_a_missing_file_is_one_line(tmp_path):
     result = invoke("cutout", tmp_path / "nope.png")
     assert result.exit_code != 0 and result.exit_code != 1
     assert "Traceback" not in result.output and "nope.png" in result.stderr
+
+
+@pytest.mark.parametrize("size", [(1, 1), (3, 900), (300, 200)], ids=["dot", "sliver", "flat"])
+def test_an_image_with_no_subject_to_find_is_a_usage_error(tmp_path, size):
+    image = tmp_path / "plain.png"
+    Image.new("RGB", size, (120, 120, 120)).save(image)
+    for args in (["cutout", image], ["run", image, "at night"]):
+        for _ in range(2):  # the second time from the store: the same answer
+            result = invoke(*args, "--out", tmp_path / "o.png")
+            assert result.exit_code == ExitCode.USAGE, result.output
+            assert "--mask" in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_save_mask_may_not_overwrite_the_image(tmp_path):
+    out = tmp_path / "o.png"
+    result = invoke("run", COFFEE, "at night", "--out", out, "--save-mask", out)
+    assert result.exit_code == ExitCode.USAGE and "--save-mask" in result.stderr
+    assert not out.exists()
+
+
+def test_a_background_of_a_few_pixels_is_bad_input(tmp_path):
+    tiny = tmp_path / "tiny.png"
+    Image.new("RGB", (8, 40), (0, 90, 200)).save(tiny)
+    result = invoke("recontext", COFFEE, "on a beach", "--background", tiny, "--out", tmp_path / "o.png")
+    assert result.exit_code == ExitCode.BAD_INPUT, result.output
+    assert "8x40" in result.stderr and not (tmp_path / "o.png").exists()
+
+
+def _hat(path: Path) -> Path:
+    from PIL import ImageDraw
+
+    hat = Image.new("RGBA", (200, 140), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(hat)
+    draw.ellipse((0, 95, 200, 140), fill=(40, 30, 25, 255))
+    draw.rectangle((45, 10, 155, 110), fill=(20, 200, 40, 255))  # a green no photo here holds
+    hat.save(path)
+    return path
+
+
+def _green(image: Image.Image) -> np.ndarray:
+    a = np.asarray(image.convert("RGB")).astype(int)
+    return (a[..., 1] > 150) & (a[..., 0] < 90) & (a[..., 2] < 110)
+
+
+def test_an_object_goes_on_top_of_the_subject(tmp_path):
+    out, mask = tmp_path / "o.png", tmp_path / "m.png"
+    result = invoke("run", COFFEE, "add a hat on the cup", "--object", _hat(tmp_path / "hat.png"), "--out", out,
+                    "--save-mask", mask, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    change = data["changes"][0]
+    assert change["kind"] == "add_object" and change["applied"] and change["detail"]["anchored"] is True
+    assert data["output_prompt"] == "The original image with a hat added on the cup."
+    green = _green(Image.open(out))
+    assert green.sum() > 200 and not _green(Image.open(COFFEE)).any()
+    subject = np.asarray(Image.open(mask).convert("L")) > 127
+    ys, xs = np.nonzero(subject)
+    gy, gx = np.nonzero(green)
+    assert gy.mean() < ys.min() + 0.25 * (ys.max() - ys.min())  # on its top
+    assert abs(gx.mean() - xs.mean()) < 0.2 * (xs.max() - xs.min())  # and over its middle
+
+
+def test_an_object_placed_in_the_scene_needs_no_subject(tmp_path):
+    result = invoke("run", COFFEE, "add a hat in the sky", "--object", _hat(tmp_path / "hat.png"),
+                    "--out", tmp_path / "o.png", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [s["name"] for s in data["stages"]].count("matte") == 0
+    assert data["changes"][0]["detail"]["anchored"] is False
+
+
+def test_an_object_on_the_subject_travels_with_it_to_a_new_scene(tmp_path):
+    background = tmp_path / "plain.png"
+    Image.new("RGB", (400, 300), (30, 120, 200)).save(background)
+    out = tmp_path / "o.png"
+    result = invoke("run", COFFEE, "add a hat on the cup, then put it on a beach", "--object",
+                    _hat(tmp_path / "hat.png"), "--background", background, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert _green(Image.open(out)).sum() > 50  # the hat came along
+
+
+def test_without_an_object_image_an_addition_is_not_applied_offline(tmp_path):
+    result = invoke("run", COFFEE, "add a hat on the cup, brighter", "--out", tmp_path / "o.png", "--json")
+    data = json.loads(result.stdout)
+    assert result.exit_code == 0 and "--object IMAGE" in data["output_prompt"]
+
+
+def test_a_missing_object_image_is_bad_input(tmp_path):
+    result = invoke("run", COFFEE, "add a hat on the cup", "--object", tmp_path / "nope.png", "--out", tmp_path / "o.png")
+    assert result.exit_code == ExitCode.BAD_INPUT and "nope.png" in result.stderr
+
+
+@pytest.mark.parametrize(("where", "place"), [("in the sky", True), ("sky", True), ("sur la mer", True),
+                                              ("on the dog", False), ("sur le chat", False), (None, False)])
+def test_where_an_object_goes_names_a_place_or_the_subject(where, place):
+    from imgvar.engines.local.adder import names_a_place
+
+    assert names_a_place(where) is place
+
+
+def test_the_anchor_of_an_object_on_the_subject_is_its_top():
+    from PIL import ImageDraw
+
+    from imgvar.engines.local.adder import top_box
+
+    matte = Image.new("L", (200, 200), 0)
+    draw = ImageDraw.Draw(matte)
+    draw.rectangle((80, 20, 120, 60), fill=255)  # a head
+    draw.rectangle((30, 60, 170, 199), fill=255)  # wide shoulders
+    assert top_box(matte) == (80, 20, 121, 200)

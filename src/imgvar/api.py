@@ -21,7 +21,7 @@ from .imageio import (LoadedImage, encode_image, format_for_path, image_facts, l
 from .pipeline import CacheMiss, Progress, run_stages
 from .plan import Plan, SubTask
 from .results import Analysis, Cutout, DryRun, Result, SheetResult
-from .stages import (AnalyzeStage, DescribeStage, EditStage, MatteStage, PostprocessStage, RecontextStage,
+from .stages import (AddObjectStage, AnalyzeStage, DescribeStage, EditStage, MatteStage, PostprocessStage, RecontextStage,
                      StylizeStage)
 from .stages.base import State
 from .stages.describe import unhandled_changes
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .store.base import Store
 
 MIN_STYLE_SIDE = 16
+MIN_BACKGROUND_SIDE = 32
 
 ImageInput = Union[str, os.PathLike, bytes, "Image.Image", LoadedImage]
 
@@ -42,15 +43,17 @@ ImageInput = Union[str, os.PathLike, bytes, "Image.Image", LoadedImage]
 def run(image: ImageInput, prompt: str, *, out: str | os.PathLike | None = None, settings: Settings | None = None,
         background: ImageInput | None = None, mask: ImageInput | None = None, style_image: ImageInput | None = None,
         at: tuple[float, float] | None = None, scale: float | None = None,
-        save_mask: str | os.PathLike | None = None, progress: Progress | None = None) -> Result:
+        save_mask: str | os.PathLike | None = None, object_image: ImageInput | None = None,
+        progress: Progress | None = None) -> Result:
     """Analyse the prompt and apply every sub-task the engine can do; write to `out` if given.
 
     `at` (the subject's bottom-centre, fractions of the frame) and `scale` (its height as a
     fraction of the frame's) override where a recontext places the subject; `save_mask`
-    writes the subject's matte (white = subject) as found in the input."""
+    writes the subject's matte (white = subject) as found in the input; `object_image` is the
+    object an add-object task puts in ("add a hat on the dog")."""
     return _execute("run", image, _require_prompt(prompt), None, out=out, settings=settings,
                     background=background, mask=mask, style_image=style_image, progress=progress,
-                    placement=_placement(at, scale), save_mask=save_mask)
+                    placement=_placement(at, scale), save_mask=save_mask, object_image=object_image)
 
 
 def stylize(image: ImageInput, style: str | None = None, *, style_image: ImageInput | None = None,
@@ -200,7 +203,7 @@ def analyze(image: ImageInput, prompt: str, *, settings: Settings | None = None,
 
 def dry_run(image: ImageInput, prompt: str | None, *, command: str = "run", settings: Settings | None = None,
             background: ImageInput | None = None, mask: ImageInput | None = None,
-            style_image: ImageInput | None = None) -> DryRun:
+            style_image: ImageInput | None = None, object_image: ImageInput | None = None) -> DryRun:
     """The plan and the paid calls `command` would make, each with its estimate; sends and spends nothing.
 
     Stored results count as free. When the cloud plan is not stored yet, the offline
@@ -218,7 +221,7 @@ def dry_run(image: ImageInput, prompt: str | None, *, command: str = "run", sett
         plan = _single_task_plan(_require_prompt(prompt, what="setting"), "recontext")
     else:
         plan = None
-    state = _state(source, prompt or "(style image)", settings, plan, background, mask, style_image)
+    state = _state(source, prompt or "(style image)", settings, plan, background, mask, style_image, object_image)
     store = open_store(settings)
     engine, fallback = _engines(settings)
     use_cache = settings["cache"]
@@ -273,12 +276,14 @@ def _execute(command: str, image: ImageInput, prompt: str, plan: Plan | None, *,
              background: ImageInput | None = None, mask: ImageInput | None = None,
              style_image: ImageInput | None = None, progress: Progress | None = None,
              cache_only: bool = False, placement: dict[str, Any] | None = None,
-             save_mask: str | os.PathLike | None = None) -> Result:
+             save_mask: str | os.PathLike | None = None, object_image: ImageInput | None = None) -> Result:
     settings = settings or load_settings()
     source, raw = _load(image, settings)
     out_path = _resolve_out(out, image, settings)
     mask_path = _resolve_out(save_mask, None, settings, fmt="png") if save_mask is not None else None
-    state = _state(source, prompt, settings, plan, background, mask, style_image)
+    if mask_path is not None and _same_destination(mask_path, out_path):
+        raise UsageError(f"--save-mask {clean(str(save_mask))} is where the image goes too; give it another path")
+    state = _state(source, prompt, settings, plan, background, mask, style_image, object_image)
     state.placement = placement or {}
     state.wants_matte = mask_path is not None
 
@@ -295,7 +300,8 @@ def _execute(command: str, image: ImageInput, prompt: str, plan: Plan | None, *,
             refusal = offline_refusal(state, engine)
             if refusal is not None:  # said before any image work
                 raise refusal
-            stages = [MatteStage(), EditStage(), RecontextStage(), StylizeStage(), PostprocessStage()]
+            stages = [MatteStage(), EditStage(), AddObjectStage(), RecontextStage(), StylizeStage(),
+                      PostprocessStage()]
             reports += run_stages(state, stages, engine, fallback, store, use_cache=settings["cache"],
                                   strict=strict, progress=progress, cache_only=cache_only)
         state.changes.extend(unhandled_changes(state, engine.name))
@@ -330,12 +336,25 @@ def _execute(command: str, image: ImageInput, prompt: str, plan: Plan | None, *,
     return result
 
 
+def _same_destination(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    """Whether two output paths name one file (stdout counts as one destination)."""
+    if str(a) == "-" or str(b) == "-":
+        return str(a) == str(b)
+    return os.path.abspath(os.fspath(a)) == os.path.abspath(os.fspath(b))
+
+
 def _state(source: LoadedImage, prompt: str, settings: Settings, plan: Plan | None, background: ImageInput | None,
-           mask: ImageInput | None, style_image: ImageInput | None) -> State:
+           mask: ImageInput | None, style_image: ImageInput | None, object_image: ImageInput | None = None) -> State:
     """The pipeline's state with the optional images loaded and checked."""
     state = State(source=source, facts=image_facts(source), prompt=prompt, settings=settings, plan=plan)
     if background is not None:
         state.background, _ = _load(background, settings, role="background")
+        w, h = state.background.image.size
+        if min(w, h) < MIN_BACKGROUND_SIDE:  # the output frame is sized from the scene: a few pixels make none
+            from .errors import BadInputError
+
+            raise BadInputError(f"{clean(state.background.source)}: the background is {w}x{h}; a new scene needs "
+                                f"at least {MIN_BACKGROUND_SIDE} pixels on each side")
     if style_image is not None:
         state.style_image, _ = _load(style_image, settings, role="style image")
         w, h = state.style_image.image.size
@@ -344,6 +363,14 @@ def _state(source: LoadedImage, prompt: str, settings: Settings, plan: Plan | No
 
             raise BadInputError(f"{clean(state.style_image.source)}: the style image is {w}x{h}; a style reference "
                                 f"needs at least {MIN_STYLE_SIDE} pixels on each side")
+    if object_image is not None:
+        state.object_image, _ = _load(object_image, settings, role="object")
+        w, h = state.object_image.image.size
+        if min(w, h) < MIN_STYLE_SIDE:
+            from .errors import BadInputError
+
+            raise BadInputError(f"{clean(state.object_image.source)}: the object image is {w}x{h}; it needs at "
+                                f"least {MIN_STYLE_SIDE} pixels on each side")
     if mask is not None:
         state.mask = load_mask(mask, source.image.size, max_pixels=settings["image.max_pixels"])
         state.mask_digest = pixel_digest(state.mask)

@@ -147,6 +147,9 @@ ScaleOpt = Annotated[Optional[float], typer.Option(
                                  "the prompt's words and the scene).")]
 SaveMaskOpt = Annotated[Optional[str], typer.Option(
     "--save-mask", metavar="PATH", help="Also write the subject's matte as found in the input (white = subject).")]
+ObjectOpt = Annotated[Optional[str], typer.Option(
+    "--object", metavar="IMAGE", help="An object to add where the prompt says (\"add a hat on the dog\"): its "
+                                      "transparency, or its subject found automatically.")]
 MatteOpt = Annotated[Optional[str], typer.Option(
     "--matte", metavar="auto|model|classic", help="How the subject is found when the image has no alpha and no "
                                                   "--mask (config: matte.engine).")]
@@ -181,7 +184,8 @@ def _check_json_out(common: Common, image: str) -> None:
 @common_options()
 def run_command(image: ImageArg, prompt: PromptArg, background: BackgroundOpt = None, mask: MaskOpt = None,
                 style_image: StyleImageOpt = None, at: AtOpt = None, scale: ScaleOpt = None,
-                save_mask: SaveMaskOpt = None, matte: MatteOpt = None, common: Common = None) -> None:
+                save_mask: SaveMaskOpt = None, matte: MatteOpt = None, object_image: ObjectOpt = None,
+                common: Common = None) -> None:
     from .. import api
 
     _setup_logging(common)
@@ -189,12 +193,12 @@ def run_command(image: ImageArg, prompt: PromptArg, background: BackgroundOpt = 
     settings = common.settings(**{"matte.engine": matte})
     if common.dry_run:
         render_dry_run(api.dry_run(image, prompt, command="run", settings=settings, background=background,
-                                   mask=mask, style_image=style_image), common)
+                                   mask=mask, style_image=style_image, object_image=object_image), common)
         return
     with progress(common) as update:
         result = api.run(image, prompt, out=common.out, settings=settings, background=background,
                          mask=mask, style_image=style_image, at=_parse_at(at), scale=scale, save_mask=save_mask,
-                         progress=update)
+                         object_image=object_image, progress=update)
     render_result(result, common)
 
 

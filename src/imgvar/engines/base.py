@@ -86,6 +86,34 @@ class RecontextOutcome:
 
 
 @dataclass
+class AddObjectRequest:
+    """One object image to put into the picture where the prompt says ("a hat on the dog")."""
+
+    object_name: str  # "a hat"
+    where: str | None  # "on the dog", "in the sky", None
+    object_image: Image.Image
+    object_matte: Image.Image  # mode "L", the object = white
+    subject_matte: Image.Image | None = None  # the picture's own subject, the anchor of "on the dog"
+    harmonize: float = 0.5
+    feather: float = 1.5
+    shadow: float = 0.35
+    seed: int = 0
+    placement_text: str = ""
+
+    def params(self) -> dict[str, Any]:
+        return {"object": self.object_name, "where": self.where, "harmonize": round(self.harmonize, 4),
+                "feather": round(self.feather, 4), "shadow": round(self.shadow, 4), "seed": self.seed,
+                "placement_text": self.placement_text}
+
+
+@dataclass
+class AddObjectOutcome:
+    image: Image.Image  # RGB, the picture's size
+    matte: Image.Image  # L, where the object now is
+    change: Change
+
+
+@dataclass
 class EditRequest:
     """Every task of a plan that one image-model call should make, in one prompt.
 
@@ -141,6 +169,13 @@ class Recontexter(Protocol):
 
 
 @runtime_checkable
+class ObjectAdder(Protocol):
+    version: str
+
+    def add(self, image: Image.Image, request: AddObjectRequest) -> AddObjectOutcome: ...
+
+
+@runtime_checkable
 class Editor(Protocol):
     """One image-model call for all the plan's edits (cloud engines); `kinds` are the task kinds it makes."""
 
@@ -157,7 +192,7 @@ class Describer(Protocol):
     def describe(self, plan: Plan, changes: list[Change]) -> str: ...
 
 
-ROLES = ("analyzer", "editor", "stylizer", "recontexter", "describer")
+ROLES = ("analyzer", "editor", "stylizer", "recontexter", "adder", "describer")
 
 
 @dataclass
@@ -166,6 +201,7 @@ class Engine:
     analyzer: Analyzer | None = None
     stylizer: Stylizer | None = None
     recontexter: Recontexter | None = None
+    adder: ObjectAdder | None = None
     describer: Describer | None = None
     editor: Editor | None = None
     # Paid engines account for their calls here (a CallMeter); None for free ones.

@@ -35,8 +35,9 @@ if TYPE_CHECKING:
 ENGINE = "classic"
 SAL_SIDE = 160  # saliency cues are coarse: computed small, then upsampled
 CUT_SIDE = 320  # GrabCut's cost grows fast with size; edges are refined later
-BAND = 0.03
-OTSU_FLOOR = 0.35  # border band, as a fraction of the short side
+BAND = 0.03  # border band, as a fraction of the short side
+OTSU_FLOOR = 0.35
+MIN_CUT_SIDE = 12  # pixels on the short side at the cut size
 
 
 @dataclass
@@ -109,7 +110,8 @@ def _side_contrast(lab: np.ndarray) -> np.ndarray:
         _, labels, centres = cv2.kmeans(px, k, None, crit, 2, cv2.KMEANS_PP_CENTERS)
         # Tiny clusters are often a subject's edge grazing the side: ignore them.
         counts = np.bincount(labels.ravel(), minlength=k)
-        centres = centres[counts >= max(3, 0.04 * len(px))]
+        big = counts >= max(3, 0.04 * len(px))
+        centres = centres[big] if big.any() else centres
         d = np.sqrt(((flat[:, None, :] - centres[None]) ** 2).sum(-1)).min(1)
         maps.append(d.reshape(h, w))
     return _second_smallest(maps)
@@ -390,6 +392,12 @@ def confidence(sal: Saliency, lab: np.ndarray, mask: np.ndarray) -> tuple[float,
     if touched >= 3:
         score -= 0.25
         notes.append(f"the region found runs into {touched} image borders")
+    # Mattes that run out through the frame's sides are mostly a horizon band (trees, a road, a
+    # shore) taken with the subject: measured on real photos, the clean ones rarely touch them.
+    sides = float(mask[:, :3].mean() + mask[:, -3:].mean())
+    if sides > 0.05:
+        score -= min(0.3, sides)
+        notes.append("the region found runs out through the sides of the frame")
     if sep < 0.35:
         notes.append("subject and background colours overlap")
     if strength < 0.4:
@@ -436,6 +444,9 @@ def classic_matte(
 
     rgb = _rgb(image)
     work = _resize(rgb, max_side)
+    if min(_resize(work, CUT_SIDE).shape[:2]) < MIN_CUT_SIDE:  # a sliver: no room for a border and a subject
+        return Matte(alpha=Image.new("L", image.size, 0), confidence=0.0, engine=ENGINE,
+                     notes=["the image is too narrow to find a subject in"])
     mask, parts, sal = cut(work)
     notes: list[str] = []
     if subject:

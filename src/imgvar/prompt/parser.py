@@ -1180,7 +1180,8 @@ def _one_setting(hits: list[_Hit], low: str) -> list[_Hit]:
 
     first: _Hit | None = None
     kept: list[_Hit] = []
-    anchors = [h for h in hits if h.kind == "recontext" and not says_where(h)]
+    anchors = [h for h in hits if h.kind == "recontext" and not says_where(h)] or [
+        h for h in hits if h.kind == "add_object"]  # "add a boat, small, on the left"
     for h in hits:
         if anchors and says_where(h):
             anchors[0].joined.append((h.start, h.end))

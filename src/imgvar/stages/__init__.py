@@ -1,5 +1,6 @@
-"""Pipeline stages: analyze → matte → edit (cloud) → recontext → stylize → postprocess → describe."""
+"""Pipeline stages: analyze → matte → edit (cloud) → add_object → recontext → stylize → postprocess → describe."""
 
+from .add_object import AddObjectStage
 from .analyze import AnalyzeStage
 from .describe import DescribeStage
 from .edit import EditStage
@@ -8,4 +9,4 @@ from .postprocess import PostprocessStage
 from .recontext import RecontextStage
 from .stylize import StylizeStage
 
-__all__ = ["AnalyzeStage", "DescribeStage", "EditStage", "MatteStage", "PostprocessStage", "RecontextStage", "StylizeStage"]
+__all__ = ["AddObjectStage", "AnalyzeStage", "DescribeStage", "EditStage", "MatteStage", "PostprocessStage", "RecontextStage", "StylizeStage"]

@@ -35,6 +35,7 @@ class State:
     mask: Image.Image | None = None
     mask_digest: str | None = None
     style_image: LoadedImage | None = None
+    object_image: LoadedImage | None = None  # --object: an object to add where the prompt says
     placement: dict[str, Any] = field(default_factory=dict)  # --at and --scale
     wants_matte: bool = False  # find the subject even when no task needs it (`imgvar cutout`)
     matte: dict[str, Any] | None = None  # how the subject was found: engine, confidence, notes

@@ -33,7 +33,10 @@ def unhandled_changes(state: State, engine_name: str) -> list[Change]:
         what_en, what_fr = _CANNOT.get(task.kind, ("do this", "opération"))
         en = f"the {engine_name} engine cannot {what_en}"
         fr = f"{what_fr} impossible avec le moteur {engine_name}"
-        if engine_name == "local":
+        if engine_name == "local" and task.kind == "add_object":
+            en += " without --object IMAGE; a cloud engine can"
+            fr += " sans --object IMAGE, possible avec un moteur cloud"
+        elif engine_name == "local":
             en += "; a cloud engine can"
             fr += ", possible avec un moteur cloud"
         missing.append(Change(task.kind, f"{quoted_en} ({en})", False, {"summary_fr": f"{quoted_fr} ({fr})"}))

@@ -22,7 +22,8 @@ def edit_tasks(state: State) -> list:
         return []
     free_recontext = state.background is not None and _matte(state) is not None
     return [t for t in state.plan.tasks if t.kind in EDIT_KINDS and not answered(state, t.kind)
-            and not (t.kind == "recontext" and free_recontext)]
+            and not (t.kind == "recontext" and free_recontext)
+            and not (t.kind == "add_object" and state.object_image is not None)]  # the user's own object
 
 
 def edit_request(state: State) -> EditRequest:

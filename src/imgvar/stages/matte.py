@@ -11,7 +11,8 @@ from typing import Any
 
 from .base import Stage, StageOutput, State, answered
 
-MATTE_VERSION = "matte-1"
+MATTE_VERSION = "matte-2"
+NO_SUBJECT_BELOW = 0.1  # a matte this unsure is a guess over a flat or featureless image
 # Tasks that need to know where the subject is.
 NEEDS_SUBJECT = ("recontext",)
 
@@ -33,6 +34,16 @@ def subject_words(state: State) -> str | None:
     return task.args.get("subject") if task else None
 
 
+def _anchors_an_object(state: State) -> bool:
+    """ "a hat on the dog" with --object: the subject is where the object goes."""
+    task = state.plan.first("add_object") if state.plan and state.object_image is not None else None
+    if task is None or not task.args.get("where"):
+        return False
+    from ..engines.local.adder import names_a_place  # the lexicon, only when there is an object to place
+
+    return not names_a_place(task.args.get("where"))
+
+
 class MatteStage(Stage):
     name = "matte"
     role = None
@@ -44,7 +55,7 @@ class MatteStage(Stage):
 
         if state.mask is not None or own_alpha(state.source.image) is not None:
             return False
-        if state.wants_matte:
+        if state.wants_matte or _anchors_an_object(state):
             return True
         return bool(state.plan) and any(state.plan.first(k) and not answered(state, k) for k in NEEDS_SUBJECT)
 
@@ -72,6 +83,13 @@ class MatteStage(Stage):
         info = dict(output.data["matte"])
         if output.image is None or output.image.mode != "L" or output.image.size != state.source.image.size:
             raise ValueError("stored matte does not fit the image")
+        if output.image.getextrema()[1] < 128 or info.get("confidence", 1.0) < NO_SUBJECT_BELOW:
+            from ..errors import UsageError  # said for a stored matte too: the same input, the same answer
+
+            notes = info.get("notes") or []
+            why = f" ({notes[-1]})" if notes else ""
+            raise UsageError(f"no subject could be found in the image automatically{why}; give --mask FILE "
+                             "(white = subject)")
         state.mask = output.image
         state.mask_digest = pixel_digest(output.image)
         state.matte = info

@@ -21,6 +21,7 @@ ROLES: dict[str, tuple[str, str, str]] = {
     "analyzer": ("analyzer", "LocalAnalyzer", "parser-2"),
     "stylizer": ("stylizer", "LocalStylizer", "presets-2"),
     "recontexter": ("recontexter", "LocalRecontexter", "composite-2"),
+    "adder": ("adder", "LocalObjectAdder", "place-1"),
     "describer": ("describer", "TemplateDescriber", "template-2"),
 }
 

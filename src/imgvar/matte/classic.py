@@ -117,19 +117,22 @@ def _side_contrast(lab: np.ndarray) -> np.ndarray:
     return _second_smallest(maps)
 
 
-def _geodesic(lab: np.ndarray) -> np.ndarray:
-    """Geodesic distance from each side through the colour gradient."""
+def _geodesic(lab: np.ndarray, texture: bool = True) -> np.ndarray:
+    """Geodesic distance from each side through the colour gradient.
+
+    With `texture` the gradient is taken after a wide blur, so foliage, grass and water do
+    not wall the subject in; without, fine edges count (fur on wood, close colours)."""
     import cv2
     import numpy as np
     from skimage.graph import MCP_Geometric
 
     h, w = lab.shape[:2]
-    sm = cv2.GaussianBlur(lab, (0, 0), 1.0)
+    sm = cv2.GaussianBlur(lab, (0, 0), 3.0 if texture else 1.0)
     gx = cv2.Sobel(sm, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(sm, cv2.CV_32F, 0, 1, ksize=3)
     grad = np.sqrt((gx**2 + gy**2).sum(-1)) / 8.0
     # Weak gradients are texture noise: only edges stronger than it cost much.
-    floor = np.percentile(grad, 50)
+    floor = np.percentile(grad, 60 if texture else 50)
     cost = np.maximum(grad - floor, 0) + 0.05
     maps = []
     for ys, xs in _sides(h, w):
@@ -176,7 +179,7 @@ def _centre_prior(h: int, w: int) -> np.ndarray:
     return np.exp(-((x[None] / 0.4) ** 2 + ((y[:, None] - 0.05) / 0.45) ** 2) / 2)
 
 
-def saliency(rgb: np.ndarray) -> Saliency:
+def saliency(rgb: np.ndarray, texture: bool = True) -> Saliency:
     """The combined subject-probability map of an RGB array (at the cut size)."""
     import cv2
     import numpy as np
@@ -185,7 +188,7 @@ def saliency(rgb: np.ndarray) -> Saliency:
     h, w = small.shape[:2]
     lab = cv2.GaussianBlur(_lab(small), (0, 0), 0.8)
     contrast = _side_contrast(lab)
-    geo = _geodesic(lab)
+    geo = _geodesic(lab, texture)
     ocv = _opencv_saliency(small)
     centre = _centre_prior(h, w)
     # Absolute Lab distances matter: a scene with no colour far from its border
@@ -410,12 +413,12 @@ def confidence(sal: Saliency, lab: np.ndarray, mask: np.ndarray) -> tuple[float,
     return round(conf, 4), notes
 
 
-def cut(rgb: np.ndarray) -> tuple[np.ndarray, list[Part], Saliency]:
+def cut(rgb: np.ndarray, texture: bool = True) -> tuple[np.ndarray, list[Part], Saliency]:
     """The binary cut at the cut size, its parts and the saliency behind it."""
     import numpy as np
 
     small = _resize(rgb, CUT_SIDE)
-    sal = saliency(rgb)
+    sal = saliency(rgb, texture)
     mask = _grabcut(small, _seeds(sal.prob))
     parts = _parts(mask, sal.prob)
     kept = _keep(parts)
@@ -447,17 +450,29 @@ def classic_matte(
     if min(_resize(work, CUT_SIDE).shape[:2]) < MIN_CUT_SIDE:  # a sliver: no room for a border and a subject
         return Matte(alpha=Image.new("L", image.size, 0), confidence=0.0, engine=ENGINE,
                      notes=["the image is too narrow to find a subject in"])
-    mask, parts, sal = cut(work)
+    # Texture-blind cues first (measured better on real photos); when that matte is unsure,
+    # the fine-edged one too, and the surer of the two stands.
+    mask, conf, notes = _attempt(work, subject, scorer, texture=True)
+    if conf < UNSURE_BELOW:
+        fine = _attempt(work, subject, scorer, texture=False)
+        if fine[1] > conf:
+            mask, conf, notes = fine
+    alpha = refine(rgb, mask)
+    return Matte(alpha=Image.fromarray(alpha, "L"), confidence=conf, engine=ENGINE, notes=notes)
+
+
+def _attempt(work: np.ndarray, subject: str | None, scorer: Scorer | None, *, texture: bool,
+             ) -> tuple[np.ndarray, float, list[str]]:
+    """One cut at the cut size: its mask, confidence and notes."""
+    mask, parts, sal = cut(work, texture)
     notes: list[str] = []
     if subject:
         mask, note = _select(work, parts, mask, subject, scorer)
         notes += [note] if note else []
-    small = _resize(work, CUT_SIDE)
-    lab = _lab(small)
+    lab = _lab(_resize(work, CUT_SIDE))
     mask = _fill_holes(mask, lab, sal.contrast)
     conf, why = confidence(sal, lab, mask)
-    alpha = refine(rgb, mask)
-    return Matte(alpha=Image.fromarray(alpha, "L"), confidence=conf, engine=ENGINE, notes=notes + why)
+    return mask, conf, notes + why
 
 
 def _select(work: np.ndarray, parts: list[Part], mask: np.ndarray, subject: str, scorer: Scorer | None) -> tuple[np.ndarray, str | None]:

@@ -419,13 +419,35 @@ def cut(rgb: np.ndarray, texture: bool = True) -> tuple[np.ndarray, list[Part], 
 
     small = _resize(rgb, CUT_SIDE)
     sal = saliency(rgb, texture)
-    mask = _grabcut(small, _seeds(sal.prob))
-    parts = _parts(mask, sal.prob)
-    kept = _keep(parts)
+    out, kept = _kept(_grabcut(small, _seeds(sal.prob)), sal.prob)
+    if out.any():  # a second, local pass: the colour models now learnt from the cut itself
+        out, kept = _kept(_grabcut(small, _around(out)), sal.prob)
+    return out, kept, sal
+
+
+def _kept(mask: np.ndarray, prob: np.ndarray) -> tuple[np.ndarray, list[Part]]:
+    import numpy as np
+
+    kept = _keep(_parts(mask, prob))
     out = np.zeros(mask.shape, bool)
     for p in kept:
         out |= p.mask
-    return out, kept, sal
+    return out, kept
+
+
+def _around(mask: np.ndarray) -> np.ndarray:
+    """GrabCut labels for refining a cut: its core sure, its body and a band round it open, the rest background."""
+    import cv2
+    import numpy as np
+
+    h, w = mask.shape
+    k = max(3, round(0.04 * min(h, w))) | 1
+    m8 = mask.astype(np.uint8)
+    seeds = np.full((h, w), cv2.GC_BGD, np.uint8)
+    seeds[cv2.dilate(m8, np.ones((3 * k, 3 * k), np.uint8)) > 0] = cv2.GC_PR_BGD
+    seeds[mask] = cv2.GC_PR_FGD
+    seeds[cv2.erode(m8, np.ones((k, k), np.uint8)) > 0] = cv2.GC_FGD
+    return seeds
 
 
 def classic_matte(

@@ -193,3 +193,12 @@ def test_the_plans_preposition_wins_over_the_guess():
     change = Change("recontext", "…", True, {"subject": "the cat", "setting": "the beach"})
     assert TemplateDescriber().describe(plan, [change]) == (
         "The original image with the cat placed at the beach, its colours harmonised with the new scene.")
+
+
+@pytest.mark.parametrize(("word", "expected"), [
+    ("aquarelle", "L'image d'origine, restylisée en aquarelle."),
+    ("Pencil", "The original image restyled as a graphite pencil sketch."),
+    ("ukiyo_e", "The original image restyled as a Japanese ukiyo-e woodblock print."),
+])
+def test_a_one_word_style_is_named_in_its_language(images, word, expected):
+    assert imgvar.stylize(images["photo"], word).output_prompt == expected

@@ -8,6 +8,7 @@ one run record, also when it fails.
 from __future__ import annotations
 
 import os
+import re
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -395,9 +396,18 @@ def _require_prompt(prompt: str, what: str = "prompt") -> str:
     return clean(str(prompt)).strip()
 
 
+_ONE_WORD = re.compile(r"[A-Za-z][A-Za-z_\-]*")
+
+
 def _single_task_plan(text: str, kind: str) -> Plan:
     """A plan for a one-stage command: the parsed task of that kind, else the whole text as its argument."""
     from .prompt import detect_language, parse_prompt
+
+    if kind == "style" and _ONE_WORD.fullmatch(text):
+        # A preset's name or one style word ("pencil", "ukiyo_e", "aquarelle"): nothing to parse,
+        # and parsing costs more than decoding a photo; the style stage resolves the word itself.
+        task = SubTask("style", text, {"style": text.lower()})
+        return Plan(prompt=text, language=detect_language(text), tasks=[task])
 
     parsed = parse_prompt(text)
     task = parsed.first(kind)

@@ -164,15 +164,13 @@ def _own_matte(state: State) -> Image.Image:
 
 
 def _placement(at: tuple[float, float] | None, scale: float | None) -> dict[str, Any]:
-    """--at and --scale, checked: fractions of the frame."""
-    if at is not None:
-        x, y = (float(v) for v in at)
-        if not (0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):
-            raise UsageError(f"--at {x:g},{y:g}: both numbers are fractions of the frame, from 0 to 1")
-        at = (x, y)
-    if scale is not None and not (0.0 < float(scale) <= 2.0):
-        raise UsageError(f"--scale {scale:g}: the subject's height as a fraction of the frame, above 0 and at most 2")
-    return {"at": at, "scale": None if scale is None else float(scale)}
+    """--at and --scale, checked before any work: fractions of the frame."""
+    from .engines.local.placement import check_overrides
+
+    at = None if at is None else tuple(float(v) for v in at)
+    scale = None if scale is None else float(scale)
+    check_overrides(at, scale)
+    return {"at": at, "scale": scale}
 
 
 def analyze(image: ImageInput, prompt: str, *, settings: Settings | None = None,

@@ -264,10 +264,13 @@ def check_overrides(at: tuple[float, float] | None, scale: float | None) -> None
     """`at` must be two fractions 0..1 and `scale` a fraction in (0, 2]."""
     if at is not None:
         if len(at) != 2 or not all(isinstance(v, (int, float)) and math.isfinite(v) and 0 <= v <= 1 for v in at):
-            raise UsageError(f"--at takes two fractions of the frame between 0 and 1 (X,Y), not {at!r}")
+            shown = ",".join(f"{v:g}" if isinstance(v, (int, float)) else str(v) for v in at)
+            raise UsageError(f"--at {shown}: both numbers are fractions of the frame, from 0 to 1")
     if scale is not None:
         if not (isinstance(scale, (int, float)) and math.isfinite(scale) and 0 < scale <= 2):
-            raise UsageError(f"--scale takes the subject's height as a fraction of the frame, 0 < S <= 2, not {scale!r}")
+            shown = f"{scale:g}" if isinstance(scale, (int, float)) else str(scale)
+            raise UsageError(f"--scale {shown}: the subject's height as a fraction of the frame, above 0 and at "
+                             "most 2")
 
 
 # Subject height as a fraction of the frame height.

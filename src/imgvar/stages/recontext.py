@@ -66,21 +66,12 @@ class RecontextStage(Stage):
         return bool(state.plan and state.plan.first("recontext")) and not answered(state, "recontext")
 
     def skip_reason(self, state: State, impl: Any) -> Change | None:
-        task = state.plan.first("recontext")
-        missing = None
+        # `run` checks this right after analysis; a library caller reaching the stage gets the same refusal.
         if getattr(impl, "makes_settings_offline", False) and state.background is None:
             refusal = offline_refusal(state, None)
             if refusal is not None:
                 raise refusal
-        elif getattr(impl, "needs_background", False) and state.background is None:
-            missing = ("no --background image was given", "aucune image --background n'a été fournie")
-        elif getattr(impl, "needs_matte", False) and state.mask is None and state.source.image.mode != "RGBA":
-            missing = ("the image has no transparent background and no --mask was given",
-                       "l'image n'a pas de fond transparent et aucun --mask n'a été fourni")
-        if missing is None:
-            return None
-        return Change("recontext", f"“{task.text}” ({missing[0]})", False,
-                      {"reason": missing[0], "summary_fr": f"« {task.text} » ({missing[1]})"})
+        return None
 
     def params(self, state: State) -> dict[str, Any]:
         return recontext_request(state).params()

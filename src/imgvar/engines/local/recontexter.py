@@ -24,7 +24,6 @@ class LocalRecontexter:
     version = "composite-2"
     # With a background image it places the subject in that scene; without one it changes
     # the image's own setting (light, weather, season, blur, backdrop) around the subject.
-    needs_background = False
     makes_settings_offline = True
 
     def recontext(self, image: Image.Image, request: RecontextRequest) -> RecontextOutcome:

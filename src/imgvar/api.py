@@ -131,7 +131,7 @@ def cutout(image: ImageInput, *, out: str | os.PathLike | None = None, mask_only
             local = local_engine(settings)  # finding the subject is local work whatever engine is set
             reports = run_stages(state, [MatteStage()], local, local, store, use_cache=settings["cache"],
                                  progress=progress)
-        matte = state.mask if state.mask is not None else _own_matte(state)
+        matte = _subject_matte(state)
         if mask_only:
             picture = matte
         else:
@@ -154,13 +154,11 @@ def cutout(image: ImageInput, *, out: str | os.PathLike | None = None, mask_only
     return result
 
 
-def _own_matte(state: State) -> Image.Image:
-    from .matte import own_alpha
-
-    alpha = own_alpha(state.source.image)
-    if alpha is None:
+def _subject_matte(state: State) -> Image.Image:
+    matte = state.subject_matte()
+    if matte is None:
         raise EngineError("no subject matte was made")
-    return alpha
+    return matte
 
 
 def _placement(at: tuple[float, float] | None, scale: float | None) -> dict[str, Any]:
@@ -320,7 +318,7 @@ def _execute(command: str, image: ImageInput, prompt: str, plan: Plan | None, *,
             result.output = "-" if out_path == "-" else written
         result.matte = state.matte
         if mask_path is not None:
-            matte = state.mask if state.mask is not None else _own_matte(state)
+            matte = _subject_matte(state)
             written = write_output(encode_image(matte, format_for_path(mask_path) if mask_path != "-" else "png"),
                                    mask_path)
             result.mask_output = "-" if mask_path == "-" else written

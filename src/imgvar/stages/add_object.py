@@ -40,15 +40,9 @@ def add_object_request(state: State) -> AddObjectRequest:
     return AddObjectRequest(
         object_name=str(task.args.get("object") or task.text), where=task.args.get("where"),
         object_image=state.object_image.image, object_matte=object_matte(state),
-        subject_matte=state.mask if state.mask is not None else _own_alpha(state),
+        subject_matte=state.subject_matte(),
         harmonize=float(settings["recontext.harmonize"]), feather=float(settings["recontext.feather"]),
         shadow=float(settings["recontext.shadow"]), seed=int(settings["seed"]), placement_text=task.text)
-
-
-def _own_alpha(state: State):
-    from ..matte import own_alpha
-
-    return own_alpha(state.source.image)
 
 
 class AddObjectStage(Stage):
@@ -88,7 +82,7 @@ class AddObjectStage(Stage):
         state.image = output.image.convert("RGB")
         state.image_digest = pixel_digest(state.image)
         placed = output.image.getchannel("A")
-        subject = state.mask if state.mask is not None else _own_alpha(state)
+        subject = state.subject_matte()
         if subject is not None:  # the object on the subject travels with it into a new scene
             state.mask = ImageChops.lighter(subject, placed)
             state.mask_digest = pixel_digest(state.mask)

@@ -45,6 +45,15 @@ class State:
             self.image = self.source.image
             self.image_digest = self.source.digest
 
+    def subject_matte(self) -> Image.Image | None:
+        """The subject's matte (white = subject): the --mask or the automatic one, else the image's own
+        alpha when it cuts something out; None when there is neither."""
+        if self.mask is not None:
+            return self.mask
+        from ..matte import own_alpha
+
+        return own_alpha(self.source.image)
+
 
 @dataclass
 class StageOutput:

@@ -20,7 +20,7 @@ def edit_tasks(state: State) -> list:
     the offline compositor does for free (a background image and the subject's matte are given)."""
     if state.plan is None:
         return []
-    free_recontext = state.background is not None and _matte(state) is not None
+    free_recontext = state.background is not None and state.subject_matte() is not None
     return [t for t in state.plan.tasks if t.kind in EDIT_KINDS and not answered(state, t.kind)
             and not (t.kind == "recontext" and free_recontext)
             and not (t.kind == "add_object" and state.object_image is not None)]  # the user's own object
@@ -30,7 +30,7 @@ def edit_request(state: State) -> EditRequest:
     settings = state.settings
     plan = state.plan
     tasks = edit_tasks(state)
-    mask = _matte(state) if any(t.kind == "recontext" for t in tasks) else None
+    mask = state.subject_matte() if any(t.kind == "recontext" for t in tasks) else None
     # An edit that must keep the subject keeps its details best at high input fidelity.
     fidelity = "high" if mask is not None else settings["cloud.input_fidelity"]
     return EditRequest(
@@ -46,15 +46,6 @@ def edit_request(state: State) -> EditRequest:
         input_fidelity=fidelity,
         output_format=settings["cloud.output_format"],
     )
-
-
-def _matte(state: State):
-    """The subject's matte (white = keep): the --mask or the automatic matte, else the image's own alpha."""
-    if state.mask is not None:
-        return state.mask
-    if state.source.image.mode == "RGBA":
-        return state.source.image.getchannel("A")
-    return None
 
 
 class EditStage(Stage):

@@ -51,9 +51,7 @@ class MatteStage(Stage):
     makes_working_image = False  # the matte goes to state.mask; the working image is untouched
 
     def applies(self, state: State) -> bool:
-        from ..matte import own_alpha
-
-        if state.mask is not None or own_alpha(state.source.image) is not None:
+        if state.subject_matte() is not None:  # a --mask, or the image's own transparency
             return False
         if state.wants_matte or _anchors_an_object(state):
             return True

@@ -6,7 +6,9 @@ Pipeline, at a reduced working size:
    colour gradient, OpenCV's spectral-residual and fine-grained saliency, and
    a soft centre prior. Each side is scored apart and the second-closest side
    is kept, so a subject touching one edge (a person cut by the bottom) still
-   stands out.
+   stands out. Strata that leave the frame at both sides at the same height
+   (a tree line, hills, a shore) are damped: they contrast with the top and
+   bottom, yet they are background.
 2. GrabCut seeded from thresholds of that map, with sure background on the
    border band except where the salient region touches it.
 3. Connected components: the salient ones kept (several subjects when there
@@ -38,6 +40,7 @@ CUT_SIDE = 320  # GrabCut's cost grows fast with size; edges are refined later
 BAND = 0.03  # border band, as a fraction of the short side
 OTSU_FLOOR = 0.35
 MIN_CUT_SIDE = 12  # pixels on the short side at the cut size
+ROW_MATCH = 15.0  # Lab distance under which a pixel matches both sides' colours at its height
 
 
 @dataclass
@@ -117,6 +120,30 @@ def _side_contrast(lab: np.ndarray) -> np.ndarray:
     return _second_smallest(maps)
 
 
+def _row_contrast(lab: np.ndarray) -> np.ndarray:
+    """Distance of each pixel to the left and right sides' colours at its own height, the larger
+    of the two: a strip of trees, hills or shore that leaves the frame on both sides matches both,
+    a subject cut by one side matches one."""
+    import cv2
+    import numpy as np
+
+    h, w = lab.shape[:2]
+    b = max(2, round(BAND * min(h, w)))
+    r = max(1, round(0.04 * h))
+    sm = cv2.GaussianBlur(lab, (0, 0), 1.5)
+    out = []
+    for xs in (slice(0, b), slice(w - b, w)):
+        side = sm[:, xs]
+        d = np.full((h, w), np.inf, np.float32)
+        for dy in range(-r, r + 1):
+            rows = np.clip(np.arange(h) + dy, 0, h - 1)
+            for j in range(side.shape[1]):
+                ref = side[rows, j][:, None, :]
+                d = np.minimum(d, np.sqrt(((sm - ref) ** 2).sum(-1)))
+        out.append(d)
+    return np.maximum(out[0], out[1])
+
+
 def _geodesic(lab: np.ndarray, texture: bool = True) -> np.ndarray:
     """Geodesic distance from each side through the colour gradient.
 
@@ -187,7 +214,8 @@ def saliency(rgb: np.ndarray, texture: bool = True) -> Saliency:
     small = _resize(rgb, SAL_SIDE)
     h, w = small.shape[:2]
     lab = cv2.GaussianBlur(_lab(small), (0, 0), 0.8)
-    contrast = _side_contrast(lab)
+    row = _row_contrast(lab)
+    contrast = np.minimum(_side_contrast(lab), row)
     geo = _geodesic(lab, texture)
     ocv = _opencv_saliency(small)
     centre = _centre_prior(h, w)
@@ -197,7 +225,9 @@ def saliency(rgb: np.ndarray, texture: bool = True) -> Saliency:
     c_rel = _norm(contrast)
     g_rel = _norm(geo)
     prob = 0.35 * c_rel + 0.35 * g_rel + 0.15 * ocv + 0.15 * c_abs
-    prob = prob * (0.7 + 0.3 * centre)
+    # Strata that leave the frame on both sides at the same height (trees, hills, a shore) are
+    # background, however much they contrast with the top and bottom.
+    prob = prob * (0.7 + 0.3 * centre) * np.clip(row / ROW_MATCH, 0.3, 1.0)
     prob = cv2.GaussianBlur(prob, (0, 0), 1.0)
     size = _resize(rgb, CUT_SIDE).shape[1::-1]
     up = lambda a: cv2.resize(a.astype(np.float32), size, interpolation=cv2.INTER_LINEAR)  # noqa: E731

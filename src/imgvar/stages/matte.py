@@ -11,7 +11,7 @@ from typing import Any
 
 from .base import Stage, StageOutput, State, answered
 
-MATTE_VERSION = "matte-4"
+MATTE_VERSION = "matte-5"
 NO_SUBJECT_BELOW = 0.1  # a matte this unsure is a guess over a flat or featureless image
 # Tasks that need to know where the subject is.
 NEEDS_SUBJECT = ("recontext",)

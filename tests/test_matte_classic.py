@@ -179,7 +179,6 @@ def test_pick_by_position_size_and_scorer() -> None:
     assert pick(cands, PositionHint(), scorer=redness, phrase="the red one", image=img) == [right]
 
 
-
 def _lake(tree_texture: np.ndarray) -> np.ndarray:
     """Sky, a dark tree line running out of both sides, and water: the layout of many photos."""
     sky = np.linspace([120, 170, 230], [180, 210, 240], H // 3)[:, None, :].repeat(W, 1)

@@ -128,12 +128,11 @@ def _row_contrast(lab: np.ndarray) -> np.ndarray:
     import numpy as np
 
     h, w = lab.shape[:2]
-    b = max(2, round(BAND * min(h, w)))
     r = max(1, round(0.04 * h))
     sm = cv2.GaussianBlur(lab, (0, 0), 1.5)
     out = []
-    for xs in (slice(0, b), slice(w - b, w)):
-        side = sm[:, xs]
+    for ys, xs in _sides(h, w)[2:]:  # the left and right bands
+        side = sm[ys, xs]
         d = np.full((h, w), np.inf, np.float32)
         for dy in range(-r, r + 1):
             rows = np.clip(np.arange(h) + dy, 0, h - 1)

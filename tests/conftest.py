@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
 
 _SECRET_VARS = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_API_KEY",
-                "OPENAI_API_VERSION")
+                "OPENAI_API_VERSION", "AZURE_STORAGE_CONNECTION_STRING")
 
 
 @pytest.fixture(autouse=True)
@@ -83,3 +83,31 @@ def fake_openai():
 
     with FakeOpenAI() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def azurite():
+    """One Azurite blob service for the session (tests/azurite.py); skipped only where Node.js is absent."""
+    from azurite import Azurite, unavailable_reason
+
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    with Azurite() as service:
+        yield service
+
+
+@pytest.fixture
+def azure_store_env(azurite, monkeypatch) -> dict[str, str]:
+    """Settings for `store = "azure"` on a container of this test's own, in the environment."""
+    import uuid
+
+    from imgvar.store.read_through import forget_failures
+
+    forget_failures()
+    env = {"IMGVAR_STORE": "azure", "AZURE_STORAGE_CONNECTION_STRING": azurite.connection_string,
+           "IMGVAR_AZURE_BLOB_CONTAINER": "t" + uuid.uuid4().hex[:20]}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    yield env
+    forget_failures()

@@ -54,8 +54,9 @@ OPTIONS: tuple[Option, ...] = (
     # Not a fixed choice list: plugins add engines; the registry checks the name.
     Option("engine", str, "auto", "Engine for every stage: auto (a configured cloud engine, else local), local, "
            "openai, azure, or a plugin's name."),
-    Option("store", str, "local", "Where stage results, originals and run records are kept.",
-           choices=("local",)),
+    Option("store", str, "local", "Where stage results, originals and run records are kept: local (this machine) or "
+           "azure (an Azure Storage container shared by every machine, cached locally).",
+           choices=("local", "azure")),
     Option("cache", bool, True, "Reuse stored stage results; false recomputes every stage (results are still stored)."),
     Option("seed", int, 0, "Seed for randomised rendering; the same seed gives the same bytes.", minimum=0,
            maximum=MAX_SEED),
@@ -120,6 +121,26 @@ OPTIONS: tuple[Option, ...] = (
     Option("cloud.max_retries", int, 2, "Retries after a 429 or 5xx answer (with backoff, honouring Retry-After).",
            minimum=0, maximum=10),
     Option("cloud.retry_timeouts", bool, False, "Re-send an image call that timed out (it may already be billed)."),
+    # -- Azure Blob store (store = "azure") -----------------------------------------------------
+    Option("azure_blob.connection_string", str, "", "Storage account connection string (the account key is a "
+           "secret: prefer the environment).", secret=True, env_aliases=("AZURE_STORAGE_CONNECTION_STRING",)),
+    Option("azure_blob.sas_url", str, "", "A container (or account) URL with a SAS token, used when no connection "
+           "string is set.", secret=True),
+    Option("azure_blob.account_url", str, "", "https://ACCOUNT.blob.core.windows.net, signed in with "
+           "DefaultAzureCredential (needs azure-identity), used when neither of the above is set."),
+    Option("azure_blob.container", str, "imgvar", "Container that holds the store (created on first write when the "
+           "credentials allow).", pattern=r"[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]",
+           pattern_help="3-63 lowercase letters, digits and single hyphens"),
+    Option("azure_blob.prefix", str, "", "Folder inside the container, so several stores can share one.",
+           pattern=r"([a-z0-9._-]+/)*[a-z0-9._-]*", pattern_help="letters, digits, '.', '_', '-' and '/'"),
+    Option("azure_blob.connect_timeout", float, 5.0, "Seconds to wait for a connection to Azure Storage.",
+           minimum=0.5, maximum=120.0),
+    Option("azure_blob.read_timeout", float, 30.0, "Seconds to wait for an answer once connected.",
+           minimum=1.0, maximum=600.0),
+    Option("azure_blob.retries", int, 2, "Retries of a failed request (about 1 s apart) before the store is "
+           "treated as unreachable for the rest of the command.", minimum=0, maximum=10),
+    Option("azure_blob.lock_wait", float, 600.0, "Most seconds to wait while another machine makes the same paid "
+           "result, before giving up.", minimum=0.0, maximum=86400.0),
     # -- cost -------------------------------------------------------------------------------
     Option("cost.max_per_run", float, 0.5, "Most one run may spend, in USD, checked before each paid call "
            "(0 = no limit).", minimum=0.0),

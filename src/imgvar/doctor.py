@@ -73,6 +73,23 @@ class Report:
         return data
 
 
+def _store(settings: Any) -> dict[str, str]:
+    """Which store and where; for Azure, the container (no request is sent) or what is missing."""
+    from .paths import local_store_dir
+
+    kind = str(settings["store"])
+    if kind != "azure":
+        return {"kind": kind, "location": str(local_store_dir())}
+    from .errors import ImgvarError
+    from .store.azure_access import open_container
+
+    try:
+        access = open_container(settings)
+    except ImgvarError as exc:
+        return {"kind": kind, "location": f"not usable: {exc}"}
+    return {"kind": kind, "location": f"{access.location} (credentials: {access.source}), cached in {local_store_dir()}"}
+
+
 def _version(name: str) -> str | None:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -213,7 +230,7 @@ def diagnose(settings: Settings | None = None, *, check_device: bool = True) -> 
     """Everything `imgvar doctor` prints."""
     from . import __version__
     from .config import load_settings
-    from .paths import home_dir, local_store_dir, user_config_path
+    from .paths import home_dir, user_config_path
 
     settings = settings if settings is not None else load_settings()
     build, device, import_s = _torch_facts() if check_device else ("not checked", "not checked", None)
@@ -227,8 +244,7 @@ def diagnose(settings: Settings | None = None, *, check_device: bool = True) -> 
     user_file = user_config_path()
     configs = [{"path": str(user_file), "role": "user config", "in_use": user_file in settings.files}]
     configs += [{"path": str(p), "role": "--config", "in_use": True} for p in settings.files if p != user_file]
-    kind = str(settings["store"])
-    store = {"kind": kind, "location": str(local_store_dir()) if kind == "local" else "see the store settings"}
+    store = _store(settings)
     return Report(
         imgvar=__version__,
         python=f"{platform.python_version()} ({sys.executable})",

@@ -1,7 +1,6 @@
 """The Typer app: each command parses, calls one library function, renders."""
 
 import functools
-import logging
 import os
 import sys
 from typing import Annotated, Any, Callable, Optional, Sequence
@@ -61,21 +60,27 @@ class ImgvarGroup(TyperGroup):
             return fail(f"internal error: {detail} (rerun with --debug for the traceback)", ExitCode.INTERNAL)
 
 
-class ImgvarCommand(TyperCommand):
-    """Help that reads like a man page: `IMAGE` rather than `{IMAGE}`, no `<bool>` after a flag."""
-
-    def collect_usage_pieces(self, ctx: Any) -> list[str]:
-        pieces = super().collect_usage_pieces(ctx)
-        return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in pieces]
-
+class _PlainParams:
     def get_params(self, ctx: Any) -> list[Any]:
-        params = super().get_params(ctx)
+        params = super().get_params(ctx)  # type: ignore[misc]
         for param in params:
             if getattr(param, "is_flag", False) or getattr(param, "count", False):
                 param.metavar = ""  # a flag takes no value
             elif param.param_type_name == "argument":
                 param.display_type_rich = _no_type  # the argument's name and help say it all
         return params
+
+
+class ImgvarCommand(_PlainParams, TyperCommand):
+    """Help that reads like a man page: `IMAGE` rather than `{IMAGE}`, no `<bool>` after a flag."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = super().collect_usage_pieces(ctx)
+        return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in pieces]
+
+
+class ImgvarSubGroup(_PlainParams, TyperGroup):
+    """A command group under imgvar (`config`, `models`, `store`) with the same plain help."""
 
 
 def _no_type(ctx: Any) -> None:
@@ -119,15 +124,9 @@ def command(name: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable
 
 
 def _setup_logging(common: Common) -> None:
-    """imgvar's own log lines on stderr (debug with -vv or --debug); other libraries stay at warnings."""
-    from ..secrets import RedactingFilter
+    from .common import setup_logging
 
-    logging.basicConfig(level=logging.WARNING, format="imgvar: %(levelname)s: %(message)s", stream=sys.stderr)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactingFilter())
-    own = logging.DEBUG if common.verbose >= 2 or common.debug else logging.WARNING
-    logging.getLogger("imgvar").setLevel(own)
-    logging.getLogger("PIL").setLevel(logging.WARNING)  # its chunk-by-chunk debug lines are not ours
+    setup_logging(common.verbose, common.debug)
 
 
 ImageArg = Annotated[str, typer.Argument(metavar="IMAGE", help="Input image (PNG, JPEG, WebP, TIFF, BMP, GIF); '-' reads stdin.")]
@@ -318,7 +317,7 @@ def styles_command(json_out: Annotated[bool, typer.Option("--json", help="Print 
     render_styles(rows)
 
 
-config_app = typer.Typer(help=SUMMARY["config"], no_args_is_help=True, epilog=epilog("config"))
+config_app = typer.Typer(cls=ImgvarSubGroup, help=SUMMARY["config"], no_args_is_help=True, epilog=epilog("config"))
 app.add_typer(config_app, name="config")
 
 
@@ -382,3 +381,7 @@ _register_doctor(app)
 from .models_cmd import register as _register_models  # noqa: E402  (registers `imgvar models`)
 
 _register_models(app)
+
+from .store_cmd import register as _register_store  # noqa: E402  (registers `imgvar store`)
+
+_register_store(app)

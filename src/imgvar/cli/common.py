@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -43,3 +45,17 @@ class Common:
             target = "azure.api_key" if settings["engine"] == "azure" else "openai.api_key"
             settings = settings.with_overrides({target: self.api_key})
         return settings
+
+
+def setup_logging(verbose: int = 0, debug: bool = False) -> None:
+    """imgvar's own log lines on stderr (debug with -vv or --debug); other libraries stay at warnings."""
+    from ..secrets import RedactingFilter
+
+    logging.basicConfig(level=logging.WARNING, format="imgvar: %(levelname)s: %(message)s", stream=sys.stderr)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter())
+    own = logging.DEBUG if verbose >= 2 or debug else logging.WARNING
+    logging.getLogger("imgvar").setLevel(own)
+    logging.getLogger("PIL").setLevel(logging.WARNING)  # its chunk-by-chunk debug lines are not ours
+    # The storage SDK logs every failed request before it retries; the store says it once, in its words.
+    logging.getLogger("azure").setLevel(logging.ERROR)

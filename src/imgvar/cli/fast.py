@@ -99,10 +99,11 @@ def cached_run(args: list[str]) -> int | None:
         return None
     command, image, text, options = parsed
     from ..errors import ImgvarError
-    from .common import Common
+    from .common import Common, setup_logging
     from .render import _log_progress, render_result
 
     common = Common(**options)
+    setup_logging()
     try:
         from .. import api
 

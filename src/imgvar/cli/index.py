@@ -14,6 +14,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("styles", "List the offline style presets."),
     ("config", "Show the effective configuration and where each value came from."),
     ("runs", "List recent runs from the run log."),
+    ("store", "Look after the store: list runs, fetch an output, sizes, prune old results, sync to Azure."),
     ("cost", "Show what paid calls cost, by day, model and engine, against the budgets."),
     ("models", "List the downloadable models (the subject matte) and download their weights."),
     ("doctor", "Show versions, the device, which engines and models are usable, and the installed size."),
@@ -45,6 +46,8 @@ COMMAND_EXAMPLES: dict[str, tuple[str, ...]] = {
     "models": ("imgvar models list", "imgvar models pull matte", "imgvar models list --json"),
     "styles": ("imgvar styles", "imgvar styles --json"),
     "runs": ("imgvar runs -n 5", "imgvar runs --json"),
+    "store": ("imgvar store get 20261206T0255 --out result.png", "imgvar store prune --older-than 30",
+              "imgvar store sync --store azure"),
     "cost": ("imgvar cost", "imgvar cost --days 7 --json", "imgvar cost --prices"),
     "config": ("imgvar config show", "imgvar config show --json", "imgvar config path"),
 }

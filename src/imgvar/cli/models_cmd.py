@@ -11,10 +11,10 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 def register(app: typer.Typer) -> None:
-    from .app import ImgvarCommand
+    from .app import ImgvarCommand, ImgvarSubGroup
 
     examples = "\n".join(("Examples:", *(f"  {e}" for e in EXAMPLES)))
-    models_app = typer.Typer(help=SUMMARY, no_args_is_help=True, epilog=examples)
+    models_app = typer.Typer(cls=ImgvarSubGroup, help=SUMMARY, no_args_is_help=True, epilog=examples)
     app.add_typer(models_app, name="models")
 
     @models_app.command("list", cls=ImgvarCommand,
@@ -47,18 +47,10 @@ def register(app: typer.Typer) -> None:
 
             emit_json(result.to_dict())
             return
+        from .render import human_size
+
         what = "downloaded" if result.downloaded else "already present and verified:"
-        sys.stdout.write(f"{what} {result.name} ({_size(result.size_bytes)}) at {result.path}\n")
-
-
-def _size(n: Optional[float]) -> str:
-    if n is None:
-        return "-"
-    for unit in ("B", "KB", "MB"):
-        if n < 999.5:
-            return f"{n:.3g} {unit}"
-        n /= 1000
-    return f"{n:.3g} GB"
+        sys.stdout.write(f"{what} {result.name} ({human_size(result.size_bytes)}) at {result.path}\n")
 
 
 def _render_list(rows: list[dict[str, Any]]) -> None:
@@ -66,13 +58,14 @@ def _render_list(rows: list[dict[str, Any]]) -> None:
     from rich.table import Table
 
     from ..paths import models_dir
+    from .render import human_size
 
     table = Table(title=f"models in {models_dir()} (* = configured matte.model)", title_justify="left")
     # The file is always NAME.onnx in the directory the title names; JSON gives full paths.
     for column in ("name", "role", "present", "size", "licence"):
         table.add_column(column, no_wrap=True)
     for row in rows:
-        size = _size(row["size_bytes"]) if row["present"] else f"~{_size(row['expected_bytes'])}"
+        size = human_size(row["size_bytes"]) if row["present"] else f"~{human_size(row['expected_bytes'])}"
         table.add_row(("* " if row["default"] else "  ") + row["name"], row["role"],
                       "yes" if row["present"] else "no", size, row["licence"])
     console = Console(highlight=False)

@@ -26,9 +26,9 @@ _PARAMS: list[inspect.Parameter] = [
              "IMAGE.mask.png for cutout).")]),
     inspect.Parameter("engine", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option(
         "--engine", "-e", metavar="auto|local|openai|azure", help="Engine for every stage (config: engine).")]),
-    # Hidden while `local` is the only store: an option with one value is no choice.
     inspect.Parameter("store", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option(
-        "--store", metavar="local", hidden=True, help="Where results are cached (config: store).")]),
+        "--store", metavar="local|azure", help="Where results are cached: this machine, or an Azure container "
+                                              "shared by every machine (config: store).")]),
     inspect.Parameter("json", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[bool, typer.Option(
         "--json", help="Print one JSON object on stdout instead of text.")]),
     inspect.Parameter("seed", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[int], typer.Option(

@@ -24,6 +24,17 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
+def human_size(n: float | None) -> str:
+    """Bytes as a person reads them: 1.23 MB."""
+    if n is None:
+        return "-"
+    for unit in ("B", "KB", "MB"):
+        if n < 999.5:
+            return f"{n:.3g} {unit}"
+        n /= 1000
+    return f"{n:.3g} GB"
+
+
 @contextmanager
 def progress(common: Common) -> Iterator[Any]:
     """Feedback while a command works, on stderr.

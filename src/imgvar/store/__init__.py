@@ -1,6 +1,8 @@
 """Where stage results, run records and the cost ledger are kept.
 
-`Store` is the protocol; `LocalStore` keeps everything in a directory.
+`Store` is the protocol; `LocalStore` keeps everything in a directory;
+`AzureBlobStore` in an Azure Storage container, which `ReadThroughStore`
+puts behind the local store for commands (see `factory.open_store`).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ import secrets
 import threading
 import time
 from datetime import datetime, timezone
-from typing import Any, ContextManager, Protocol, runtime_checkable
+from typing import Any, Callable, ContextManager, Protocol, runtime_checkable
 
 from ..text import clean
 
@@ -183,6 +183,25 @@ def new_run_id() -> str:
     return f"{stamp}.{ms:03d}Z-{secrets.token_hex(4)}"
 
 
+def save_under_new_id(record: dict[str, Any], put: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    """`record` with a new run id, stored by `put` (create-if-absent); a taken id (a 1-in-4-billion
+    clash) draws another. Returns what was stored."""
+    if not isinstance(record, dict):
+        raise TypeError(f"a run record must be a dict, got {type(record).__name__}")
+    while True:
+        full = {**record, "run_id": new_run_id()}
+        if put(full):
+            return full
+
+
+def record_run_id(record: dict[str, Any]) -> str:
+    """The run id a record carries, checked: it names the record's file or blob."""
+    run_id = record.get("run_id")
+    if not is_run_id(run_id):
+        raise ValueError(f"a run record needs a valid run_id, got {run_id!r}")
+    return run_id
+
+
 def is_run_id(value: object) -> bool:
     return isinstance(value, str) and RUN_ID_RE.fullmatch(value) is not None
 
@@ -190,6 +209,15 @@ def is_run_id(value: object) -> bool:
 def is_run_prefix(value: object) -> bool:
     """Whether `value` could start a run id (and is safe to use in a name lookup)."""
     return isinstance(value, str) and _RUN_PREFIX_RE.fullmatch(value) is not None
+
+
+def run_time(run_id: str) -> float:
+    """When a run id was made, in seconds since the epoch."""
+    m = RUN_ID_RE.fullmatch(run_id)
+    if m is None:
+        raise ValueError(f"not a run id: {run_id!r}")
+    stamp = datetime.strptime(m.group(1) + m.group(2), "%Y%m%d%H%M%S").replace(tzinfo=timezone.utc)
+    return stamp.timestamp() + int(m.group(3)) / 1000
 
 
 def run_month(run_id: str) -> str:

@@ -30,10 +30,13 @@ from imgvar.store.base import (
     decode_record,
     encode_ledger_row,
     encode_record,
+    is_digest,
     is_run_id,
     is_run_prefix,
-    new_run_id,
+    record_run_id,
     run_month,
+    run_time,
+    save_under_new_id,
     unwrap_entry,
     wrap_entry,
 )
@@ -221,16 +224,17 @@ class LocalStore:
     # -- runs -------------------------------------------------------------
 
     def save_run(self, record: dict[str, Any]) -> str:
-        if not isinstance(record, dict):
-            raise TypeError(f"a run record must be a dict, got {type(record).__name__}")
-        while True:
-            run_id = new_run_id()
-            data = encode_record({**record, "run_id": run_id})
-            final = self._run_path(run_id)
-            self._ensure_dir(os.path.dirname(final))
-            # False only if the id was taken (a 1-in-4-billion clash): draw another.
-            if self._publish_new(self._write_tmp(data, "run"), final, "run record"):
-                return run_id
+        return save_under_new_id(record, self.put_run)["run_id"]
+
+    def put_run(self, record: dict[str, Any]) -> bool:
+        """Store a record under its own `run_id` (one copied from another store) unless one is there."""
+        final = self._run_path(record_run_id(record))
+        self._ensure_dir(os.path.dirname(final))
+        return self._publish_new(self._write_tmp(encode_record(record), "run"), final, "run record")
+
+    def run_ids(self) -> list[str]:
+        """Every run id, newest first."""
+        return list(self._run_ids())
 
     def get_run(self, run_id: str) -> dict[str, Any] | None:
         """The run with this id, or with the only id starting with it; None if none or several."""
@@ -357,6 +361,48 @@ class LocalStore:
                 pass  # its writer published or removed it meanwhile
             except OSError as exc:
                 raise _store_error("remove temp file", entry.path, exc) from exc
+        return removed
+
+    def blob_digests(self) -> Iterator[str]:
+        """The digests of every stored blob (content unverified)."""
+        for path, _ in self._kind_files("blobs"):
+            name = os.path.basename(path)
+            if is_digest(name):
+                yield name
+
+    def entry_keys(self) -> Iterator[str]:
+        """The keys of every stored entry (content unverified)."""
+        for path, _ in self._kind_files("entries"):
+            key = os.path.basename(path)[: -len(_ENTRY_SUFFIX)]
+            if is_digest(key):
+                yield key
+
+    def prune(self, older_than_s: float) -> dict[str, int]:
+        """Remove blobs and entries not written for `older_than_s`, and runs older than that.
+
+        The ledger is never pruned: it is the record of money spent.
+        """
+        cutoff = time.time() - older_than_s
+        removed = {"blobs": 0, "entries": 0, "runs": 0}
+        for kind in ("blobs", "entries"):
+            for path, _ in list(self._kind_files(kind)):
+                try:
+                    if os.stat(path).st_mtime <= cutoff:
+                        os.unlink(path)
+                        removed[kind] += 1
+                except FileNotFoundError:
+                    pass
+                except OSError as exc:
+                    raise _store_error("remove", path, exc) from exc
+        for run_id in self.run_ids():
+            if run_time(run_id) <= cutoff:
+                try:
+                    os.unlink(self._run_path(run_id))
+                    removed["runs"] += 1
+                except FileNotFoundError:
+                    pass
+                except OSError as exc:
+                    raise _store_error("remove", self._run_path(run_id), exc) from exc
         return removed
 
     def stats(self) -> dict[str, Any]:

@@ -145,6 +145,14 @@ def test_a_sas_url_gives_access_and_its_token_is_never_shown(azurite, tmp_path: 
     from imgvar.secrets import redact
 
     assert reader.split("sig=")[1][:10] not in redact(str(caught.value))
+    # A token for a container that does not exist cannot create it: the message says what to do.
+    gone = "gone" + uuid.uuid4().hex[:10]
+    token = generate_container_sas("devstoreaccount1", gone, account_key=KEY,
+                                   permission=ContainerSasPermissions(read=True, write=True, create=True),
+                                   expiry=datetime.now(timezone.utc) + timedelta(hours=1))
+    monkeypatch.setenv("IMGVAR_AZURE_BLOB_SAS_URL", f"http://127.0.0.1:{azurite.port}/devstoreaccount1/{gone}?{token}")
+    with pytest.raises(StoreError, match=f"container '{gone}' does not exist and azure_blob.sas_url may not create it"):
+        open_azure(load_settings()).put_blob(b"nowhere")
 
 
 def test_a_missing_container_reads_as_empty_and_is_created_on_first_write(azure_store_env) -> None:
@@ -266,6 +274,53 @@ def _kill_on_first_stage(service: Azurite):
         if event == "start" and service.process is not None:
             service.stop()
     return progress
+
+
+def test_a_ledger_row_written_twice_is_stored_once(azure_store_env, tmp_path: Path) -> None:
+    from imgvar.store.local import LocalStore
+
+    remote = open_azure(load_settings())
+    row = {"id": "20261206T100000.000Z-0a1b2c3d", "time": "2026-12-06T10:00:00Z", "usd": 0.05}
+    remote.append_ledger(row)
+    remote.append_ledger(row)  # a retry of an upload whose answer was lost
+    assert remote.read_ledger() == [row]
+    both = ReadThroughStore(LocalStore(tmp_path / "store"), remote)
+    both.append_ledger(row)
+    assert both.read_ledger() == [row]
+
+
+def test_paid_calls_recorded_while_the_container_was_down_are_synced_once(tmp_path: Path, caplog) -> None:
+    from imgvar.store.local import LocalStore
+
+    service = Azurite().start()
+    try:
+        def store_at(home: str) -> ReadThroughStore:
+            from azure.storage.blob import BlobServiceClient
+
+            from imgvar.config import load_settings as settings_of
+            from imgvar.store.azure_access import transport_options
+            from imgvar.store.azure_blob import AzureBlobStore
+
+            options = transport_options(settings_of(environ={}))
+            client = BlobServiceClient.from_connection_string(service.connection_string, **options)
+            return ReadThroughStore(LocalStore(tmp_path / home), AzureBlobStore(client.get_container_client("ledger")))
+
+        forget_failures()
+        a = store_at("a")
+        a.append_ledger({"time": "2026-12-06T10:00:00Z", "usd": 0.01, "n": 1})
+        service.stop()
+        a.append_ledger({"time": "2026-12-06T10:01:00Z", "usd": 0.02, "n": 2})  # down: kept here, said once
+        a.append_ledger({"time": "2026-12-06T10:02:00Z", "usd": 0.03, "n": 3})
+        assert len([r for r in caplog.records if "Azure store" in r.getMessage()]) == 1
+        assert sorted(r["n"] for r in a.read_ledger()) == [1, 2, 3]  # the budget still counts them
+
+        service = Azurite(port=service.port).start()  # back, and empty
+        forget_failures()
+        assert a.sync()["ledger"]["uploaded"] == 3
+        assert a.sync()["ledger"]["uploaded"] == 0
+        assert sorted(r["n"] for r in store_at("b").read_ledger()) == [1, 2, 3]
+    finally:
+        service.stop()
 
 
 def test_azurite_killed_mid_run_then_restarted_and_synced(tmp_path: Path, monkeypatch, caplog, photo_file) -> None:

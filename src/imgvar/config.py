@@ -137,8 +137,8 @@ OPTIONS: tuple[Option, ...] = (
            minimum=0.5, maximum=120.0),
     Option("azure_blob.read_timeout", float, 30.0, "Seconds to wait for an answer once connected.",
            minimum=1.0, maximum=600.0),
-    Option("azure_blob.retries", int, 2, "Retries of a failed request (about 1 s apart) before the store is "
-           "treated as unreachable for the rest of the command.", minimum=0, maximum=10),
+    Option("azure_blob.retries", int, 2, "Retries of a failed request (about 1 s apart); then the command goes "
+           "on with the local copy and leaves the container alone for a minute.", minimum=0, maximum=10),
     Option("azure_blob.lock_wait", float, 600.0, "Most seconds to wait while another machine makes the same paid "
            "result, before giving up.", minimum=0.0, maximum=86400.0),
     # -- cost -------------------------------------------------------------------------------

@@ -94,7 +94,6 @@ class AzureBlobStore:
         self.source = source  # the setting to name when the credentials fail
         self.lock_wait = lock_wait
         self.lease_seconds = lease_seconds
-        self._container_checked = False
 
     def __repr__(self) -> str:
         return f"AzureBlobStore({self.location!r})"
@@ -181,16 +180,20 @@ class AzureBlobStore:
                 return  # no container yet: nothing stored
 
     def ensure_container(self) -> None:
-        from azure.core.exceptions import ResourceExistsError
+        """Create the container if it is missing (a first write, or after someone deleted it)."""
+        from azure.core.exceptions import HttpResponseError, ResourceExistsError
 
-        if self._container_checked:
-            return
+        name = self.container.container_name
         with self._errors("create the container"):
             try:
                 self.container.create_container()
             except ResourceExistsError:
                 pass
-        self._container_checked = True
+            except HttpResponseError as exc:
+                if exc.status_code != 403:
+                    raise
+                raise StoreError(f"container '{name}' does not exist and {self.source} may not create it: "
+                                 "create it, or set azure_blob.container to one that exists") from exc
 
     def fetch_many(self, names: list[str]) -> dict[str, bytes | None]:
         """Several small blobs at once (ledger rows, run records): latency, not bandwidth, bounds them."""

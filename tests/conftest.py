@@ -24,6 +24,9 @@ def imgvar_home(tmp_path_factory, monkeypatch) -> Path:
         if name.startswith("IMGVAR_") or name in _SECRET_VARS:
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("IMGVAR_HOME", str(home))
+    # Nor the user's Hugging Face cache: CLIP weights are absent unless a test provides them.
+    monkeypatch.setenv("HF_HOME", str(home / "hf"))
+    monkeypatch.delenv("HF_HUB_CACHE", raising=False)
     return home
 
 

@@ -99,7 +99,7 @@ def test_registry_matches_rembg_sessions():
 
 def test_list_models_reports_presence_and_size():
     rows = {m.name: m for m in models.list_models()}
-    assert set(rows) == set(models.MODELS)
+    assert set(rows) == set(models.MODELS) | {models.CLIP}
     assert not any(m.present for m in rows.values())
     assert rows["isnet-general-use"].size_bytes is None
     models_dir().mkdir(parents=True)

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
 from . import __version__
+from .clip import ClipFeatures
+from .clip.judge import clip_analysis, run_quality
 from .config import Settings, load_settings
 from .errors import EngineError, ImgvarError, UsageError
 from .imageio import (LoadedImage, encode_image, format_for_path, image_facts, load_image, load_mask,
@@ -180,6 +182,7 @@ def analyze(image: ImageInput, prompt: str, *, settings: Settings | None = None,
     store = open_store(settings)
     engine, fallback = _engines(settings, store, progress)
     state = State(source=source, facts=image_facts(source), prompt=prompt, settings=settings)
+    state.clip = ClipFeatures(settings, store)
     started = time.time()
     try:
         if raw is not None:
@@ -191,10 +194,13 @@ def analyze(image: ImageInput, prompt: str, *, settings: Settings | None = None,
         _record_failure(store, "analyze", state, started, exc, engine)
         raise
     refusal = offline_refusal(state, engine)
+    clip = clip_analysis(state, progress)
     analysis = Analysis(state.plan, state.facts, reports[0].engine, reports[0].cache_hit,
                         cost_usd=_cost(engine)["usd"],
-                        warnings=[f"run would stop: {refusal}"] if refusal else [])
-    analysis.run_id = store.save_run(_record("analyze", state, reports, started, status="ok", engine=engine))
+                        warnings=[f"run would stop: {refusal}"] if refusal else [], clip=clip)
+    record = _record("analyze", state, reports, started, status="ok", engine=engine)
+    record["clip"] = clip
+    analysis.run_id = store.save_run(record)
     return analysis
 
 
@@ -285,6 +291,7 @@ def _execute(command: str, image: ImageInput, prompt: str, plan: Plan | None, *,
     state.wants_matte = mask_path is not None
 
     store = open_store(settings)
+    state.clip = ClipFeatures(settings, store)
     engine, fallback = _engines(settings, store, progress)
     started = time.time()
     try:
@@ -308,7 +315,7 @@ def _execute(command: str, image: ImageInput, prompt: str, plan: Plan | None, *,
         cost = _cost(engine)
         result = Result(image=state.image, output_prompt=state.output_prompt or "", prompt=prompt, plan=state.plan,
                         facts=state.facts, engine=engine.name, changes=list(state.changes), stages=reports,
-                        cost_usd=cost["usd"], calls=cost["calls"])
+                        cost_usd=cost["usd"], calls=cost["calls"], clip=run_quality(state, progress))
         if out_path is not None:
             fmt = format_for_path(out_path) if out_path != "-" else settings["output.format"]
             data = encode_image(state.image, fmt, _metadata(prompt, result.output_prompt),
@@ -329,6 +336,7 @@ def _execute(command: str, image: ImageInput, prompt: str, plan: Plan | None, *,
         raise
     record = _record(command, state, reports, started, status="ok", engine=engine)
     record["output"] = {"path": _display_path(result.output), "digest": result.output_digest}
+    record["clip"] = result.clip
     result.run_id = store.save_run(record)
     return result
 

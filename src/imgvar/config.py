@@ -71,6 +71,8 @@ OPTIONS: tuple[Option, ...] = (
            minimum=0.0, maximum=1.0),
     Option("style.detail", float, 1.0, "Stroke scale of painterly styles: below 1 finer, above 1 coarser.",
            minimum=0.25, maximum=4.0),
+    Option("style.candidates", int, 1, "Styled versions to make and choose from with CLIP (--candidates); 1 makes "
+           "one. Needs CLIP weights: without them one is made and the run says so.", minimum=1, maximum=8),
     Option("style.time_budget", float, 60.0, "Ceiling in seconds for style transfer from a reference image.",
            minimum=1.0, maximum=3600.0),
     Option("recontext.harmonize", float, 0.5, "How far the subject's colours move toward the new background (0..1).",
@@ -85,6 +87,19 @@ OPTIONS: tuple[Option, ...] = (
     Option("matte.model", str, "isnet-general-use", "Background-removal model for the model tier "
            "(`imgvar models list` shows them).",
            choices=("isnet-general-use", "birefnet-general-lite", "u2net", "u2netp", "silueta")),
+    # -- CLIP features ----------------------------------------------------------------------
+    Option("clip.use", str, "auto", "CLIP features (tags, scores, nearest style, best candidate): auto (when its "
+           "weights are on this machine) or off.", choices=("auto", "off")),
+    Option("clip.model", str, "ViT-B-32", "open_clip architecture, e.g. ViT-B-32, ViT-B-16, ViT-L-14."),
+    Option("clip.pretrained", str, "laion2b_s34b_b79k", "open_clip pretrained tag (weights from the Hugging Face "
+           "hub by `imgvar models pull clip`)."),
+    Option("clip.checkpoint", str, "", "A local weights file for clip.model, used instead of clip.pretrained."),
+    Option("clip.model_config", str, "", "An open_clip model config (JSON) that defines clip.model, for an "
+           "architecture open_clip does not ship."),
+    Option("clip.device", str, "auto", "Where CLIP runs: auto (a GPU when torch sees one), cpu or cuda.",
+           choices=("auto", "cpu", "cuda")),
+    Option("clip.min_image_similarity", float, 0.7, "With --candidates: the least CLIP similarity to the original a "
+           "candidate must keep to be chosen.", minimum=0.0, maximum=1.0),
     # -- cloud engines ----------------------------------------------------------------------
     Option("openai.api_key", str, "", "OpenAI API key (prefer the environment or a private config file).",
            secret=True, env_aliases=("OPENAI_API_KEY",)),

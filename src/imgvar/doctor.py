@@ -241,6 +241,11 @@ def diagnose(settings: Settings | None = None, *, check_device: bool = True) -> 
         notes.append(f"no model weights downloaded yet; they would live in {models_dir}")
     if importlib.util.find_spec("open_clip") is None:
         notes.append("open_clip is not installed: CLIP-based checks are unavailable")
+    else:
+        from .clip import ClipFeatures
+
+        clip = ClipFeatures(settings)
+        notes.append(f"CLIP {clip.spec.source}: " + ("weights present" if clip.available else str(clip.reason)))
     user_file = user_config_path()
     configs = [{"path": str(user_file), "role": "user config", "in_use": user_file in settings.files}]
     configs += [{"path": str(p), "role": "--config", "in_use": True} for p in settings.files if p != user_file]

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
-from .errors import EngineError, OutputError, UsageError
+from .errors import EngineError, ImgvarError, OutputError, UsageError
 from .paths import models_dir
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def spec(name: str) -> ModelSpec:
     try:
         return MODELS[name]
     except KeyError:
-        raise UsageError(f"unknown model '{name}' (known: {', '.join(MODELS)})") from None
+        raise UsageError(f"unknown model '{name}' (known: {', '.join(MODELS)}, {CLIP})") from None
 
 
 def model_path(name: str) -> Path:
@@ -118,15 +118,38 @@ def default_model(role: str = "matte", settings: Settings | None = None) -> str:
     return str(settings[f"{role}.model"])
 
 
-def list_models() -> list[ModelStatus]:
-    """Every known model with whether, where and how large it is on disk."""
+def list_models(settings: Settings | None = None) -> list[ModelStatus]:
+    """Every known model with whether, where and how large it is on disk; the configured CLIP model last."""
     rows = []
     for s in MODELS.values():
         path = model_path(s.name)
         present = is_present(s.name)
         rows.append(ModelStatus(s.name, s.role, present, str(path), path.stat().st_size if present else None,
                                 s.approx_bytes, s.licence, s.description))
+    rows.append(clip_status(settings))
     return rows
+
+
+CLIP = "clip"  # the name `models pull` and `models list` give the configured CLIP weights
+
+
+def clip_status(settings: Settings | None = None) -> ModelStatus:
+    """The configured CLIP weights: in the Hugging Face hub's cache, or clip.checkpoint."""
+    from .clip.weights import APPROX_BYTES, configured, licence, locate
+
+    if settings is None:
+        from .config import load_settings
+
+        settings = load_settings()
+    clip = configured(settings)
+    try:
+        found = locate(clip)
+    except ImgvarError:
+        found = None
+    where = str(found) if found else (clip.checkpoint or "Hugging Face hub cache (HF_HOME)")
+    return ModelStatus(CLIP, "clip", found is not None, where, found.stat().st_size if found else None,
+                       APPROX_BYTES.get(clip.arch, 0), licence(clip),
+                       f"CLIP {clip.source}: tags, text-image scores, nearest style, best candidate.")
 
 
 def download_url(name: str) -> str:
@@ -180,6 +203,8 @@ def pull_model(name_or_role: str, *, progress: bool = True, settings: Settings |
     A copy already on disk that matches the checksum is kept; one that does not is replaced.
     Progress goes to `imgvar.progress` listeners always, and to a bar on stderr when `progress`.
     """
+    if name_or_role == CLIP:
+        return _pull_clip(settings)
     name = resolve(name_or_role, settings)
     s, path, url = spec(name), model_path(name), download_url(name)
     start = time.monotonic()
@@ -197,6 +222,21 @@ def pull_model(name_or_role: str, *, progress: bool = True, settings: Settings |
         part.unlink(missing_ok=True)
         raise OutputError(f"cannot move the download into {path}: {exc.strerror or exc}") from None
     return PullResult(name, str(path), path.stat().st_size, True, url, round(time.monotonic() - start, 3))
+
+
+def _pull_clip(settings: Settings | None) -> PullResult:
+    """The CLIP weights, through the hub's own download (it verifies what it fetches and shows progress)."""
+    from .clip.weights import configured, pull, repo_of
+
+    if settings is None:
+        from .config import load_settings
+
+        settings = load_settings()
+    clip = configured(settings)
+    start = time.monotonic()
+    path, downloaded = pull(clip)
+    url = clip.checkpoint or f"https://huggingface.co/{repo_of(clip)}"
+    return PullResult(CLIP, str(path), path.stat().st_size, downloaded, url, round(time.monotonic() - start, 3))
 
 
 def _parse_checksum(checksum: str) -> tuple[str, str]:

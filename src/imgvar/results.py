@@ -34,6 +34,7 @@ class Result:
     calls: list[dict[str, Any]] = field(default_factory=list)  # the paid calls this run made (ledger rows)
     matte: dict[str, Any] | None = None  # how the subject was found (engine, confidence, notes), when it was
     mask_output: str | None = None  # where --save-mask wrote the subject's matte
+    clip: dict[str, Any] | None = None  # CLIP: model, available (or why not), quality scores, candidates
 
     @property
     def cached(self) -> bool:
@@ -59,6 +60,7 @@ class Result:
             "stages": [s.to_dict() for s in self.stages],
             "matte": self.matte,
             "mask_output": self.mask_output,
+            "clip": self.clip,
         }
 
 
@@ -86,6 +88,7 @@ class Analysis:
     run_id: str | None = None
     cost_usd: float = 0.0
     warnings: list[str] = field(default_factory=list)  # what a run of this plan would stop at
+    clip: dict[str, Any] | None = None  # CLIP: tags, prompt similarity, tasks already satisfied (or why not)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -97,6 +100,7 @@ class Analysis:
             "plan": self.plan.to_dict(),
             "image": self.facts.to_dict(),
             "warnings": self.warnings,
+            "clip": self.clip,
         }
 
 

@@ -168,6 +168,10 @@ def _parse_at(value: Optional[str]) -> Optional[tuple[float, float]]:
 
 StyleImageOpt = Annotated[Optional[str], typer.Option(
     "--style-image", metavar="IMAGE", help="Reference painting whose palette and brush texture to transfer.")]
+CandidatesOpt = Annotated[Optional[int], typer.Option(
+    "--candidates", min=1, max=8, metavar="N", help="Make N styled versions and keep the one CLIP finds nearest "
+                                                    "the style while like the original (needs CLIP weights; "
+                                                    "config: style.candidates).")]
 
 
 def _check_json_out(common: Common, image: str) -> None:
@@ -184,12 +188,12 @@ def _check_json_out(common: Common, image: str) -> None:
 def run_command(image: ImageArg, prompt: PromptArg, background: BackgroundOpt = None, mask: MaskOpt = None,
                 style_image: StyleImageOpt = None, at: AtOpt = None, scale: ScaleOpt = None,
                 save_mask: SaveMaskOpt = None, matte: MatteOpt = None, object_image: ObjectOpt = None,
-                common: Common = None) -> None:
+                candidates: CandidatesOpt = None, common: Common = None) -> None:
     from .. import api
 
     _setup_logging(common)
     _check_json_out(common, image)
-    settings = common.settings(**{"matte.engine": matte})
+    settings = common.settings(**{"matte.engine": matte, "style.candidates": candidates})
     if common.dry_run:
         render_dry_run(api.dry_run(image, prompt, command="run", settings=settings, background=background,
                                    mask=mask, style_image=style_image, object_image=object_image), common)
@@ -216,6 +220,7 @@ def stylize_command(
                                                          help="Ceiling for --style-image transfer (config: style.time_budget).")] = None,
     sheet: Annotated[bool, typer.Option("--sheet", help="Write one image with the original and every preset, labelled "
                                                         "(default IMAGE.sheet.png).")] = False,
+    candidates: CandidatesOpt = None,
     common: Common = None,
 ) -> None:
     from .. import api
@@ -223,7 +228,7 @@ def stylize_command(
     _setup_logging(common)
     _check_json_out(common, image)
     settings = common.settings(**{"style.strength": strength, "style.detail": detail,
-                                  "style.time_budget": time_budget})
+                                  "style.time_budget": time_budget, "style.candidates": candidates})
     if sheet:
         if style or style_image:
             raise typer.BadParameter("--sheet shows every preset; drop STYLE and --style-image", param_hint="--sheet")

@@ -16,7 +16,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("runs", "List recent runs from the run log."),
     ("store", "Look after the store: list runs, fetch an output, sizes, prune old results, sync to Azure."),
     ("cost", "Show what paid calls cost, by day, model and engine, against the budgets."),
-    ("models", "List the downloadable models (the subject matte) and download their weights."),
+    ("models", "List the downloadable models (the subject matte, CLIP) and download their weights."),
     ("doctor", "Show versions, the device, which engines and models are usable, and the installed size."),
 )
 
@@ -43,7 +43,7 @@ COMMAND_EXAMPLES: dict[str, tuple[str, ...]] = {
                   'imgvar recontext photo.jpg "small, on the left" --background street.jpg --save-mask mask.png'),
     "cutout": ("imgvar cutout photo.jpg", "imgvar cutout photo.jpg --mask-only --out mask.png",
                "imgvar cutout photo.jpg --matte classic --json"),
-    "models": ("imgvar models list", "imgvar models pull matte", "imgvar models list --json"),
+    "models": ("imgvar models list", "imgvar models pull matte", "imgvar models pull clip"),
     "styles": ("imgvar styles", "imgvar styles --json"),
     "runs": ("imgvar runs -n 5", "imgvar runs --json"),
     "store": ("imgvar store get 20261206T0255 --out result.png", "imgvar store prune --older-than 30",

@@ -5,8 +5,8 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-SUMMARY = "List the downloadable models (matte) and download their weights."
-EXAMPLES = ("imgvar models list", "imgvar models pull matte", "imgvar models pull u2netp --json")
+SUMMARY = "List the downloadable models (matte, CLIP) and download their weights."
+EXAMPLES = ("imgvar models list", "imgvar models pull matte", "imgvar models pull clip")
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
         from ..models import default_model, list_models
 
         default = default_model("matte")
-        rows = [dict(m.to_dict(), default=m.name == default) for m in list_models()]
+        rows = [dict(m.to_dict(), default=m.name in (default, "clip")) for m in list_models()]
         if json_out:
             from .render import emit_json
 
@@ -35,8 +35,8 @@ def register(app: typer.Typer) -> None:
                         help="Download a model's weights, verify the checksum and put them in the models directory.")
     def models_pull(
         name: Annotated[Optional[str], typer.Argument(
-            metavar="NAME", help="A model from 'imgvar models list', or 'matte' for the configured one "
-                                 "(config: matte.model).")] = "matte",
+            metavar="NAME", help="A model from 'imgvar models list', 'matte' for the configured matte model "
+                                 "(config: matte.model) or 'clip' for the configured CLIP weights (config: clip.*).")] = "matte",
         json_out: JsonOpt = False,
     ) -> None:
         from ..models import pull_model
@@ -60,7 +60,7 @@ def _render_list(rows: list[dict[str, Any]]) -> None:
     from ..paths import models_dir
     from .render import human_size
 
-    table = Table(title=f"models in {models_dir()} (* = configured matte.model)", title_justify="left")
+    table = Table(title=f"models in {models_dir()} (* = configured: matte.model, clip.*)", title_justify="left")
     # The file is always NAME.onnx in the directory the title names; JSON gives full paths.
     for column in ("name", "role", "present", "size", "licence"):
         table.add_column(column, no_wrap=True)
@@ -70,5 +70,7 @@ def _render_list(rows: list[dict[str, Any]]) -> None:
                       "yes" if row["present"] else "no", size, row["licence"])
     console = Console(highlight=False)
     console.print(table)
-    if not any(row["present"] for row in rows if row["default"]):
-        console.print("the configured matte model is not downloaded: imgvar models pull matte")
+    for row in rows:
+        if row["default"] and not row["present"]:
+            what = "CLIP weights are" if row["role"] == "clip" else "matte model is"
+            console.print(f"the configured {what} not downloaded: imgvar models pull {row['role']}")

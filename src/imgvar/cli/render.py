@@ -138,6 +138,7 @@ def render_result(result: Result, common: Common) -> None:
         if result.mask_output is not None:
             sys.stderr.write(f"wrote the subject's matte to {_where(result.mask_output)}\n")
         _matte_lines(result.matte, common)
+        _clip_lines(result.clip, common)
         if common.verbose:
             sys.stderr.write(f"run {result.run_id}\n")
     prompt_stream.write(result.output_prompt + "\n")
@@ -156,6 +157,26 @@ def _matte_lines(matte: dict | None, common: Common) -> None:
                          f"{' (check it with --save-mask, or give --mask)' if unsure else ''}\n")
         for note in matte.get("notes") or []:
             sys.stderr.write(f"  {note}\n")
+
+
+def _clip_lines(clip: dict | None, common: Common) -> None:
+    """What CLIP could not do, always; its scores and candidates with -v."""
+    if not clip:
+        return
+    for note in clip.get("notes") or []:
+        sys.stderr.write(f"note: {note}\n")
+    if not common.verbose:
+        return
+    if not clip.get("available"):
+        sys.stderr.write(f"clip: unavailable: {clip.get('reason')}\n")
+        return
+    q = clip.get("quality") or {}
+    if q:
+        sys.stderr.write(f"clip ({clip['model']}): prompt score {q['text_score']:.3f}, directional "
+                         f"{q['directional']:.3f}, similarity to the original {q['image_similarity']:.3f}\n")
+    for i, c in enumerate(clip.get("candidates") or [], 1):
+        sys.stderr.write(f"  candidate {i}: seed {c['seed']}, detail {c['detail']:g}, directional "
+                         f"{c['directional']:.3f}, similarity {c['image_similarity']:.3f}{'  <- kept' if c['chosen'] else ''}\n")
 
 
 def render_cutout(result, common: Common) -> None:
@@ -241,10 +262,26 @@ def render_analysis(analysis: Analysis, common: Common) -> None:
     console.print(f"dominant colours: {colours}")
     if plan.output_prompt:
         console.print(f"draft output prompt: {plan.output_prompt}")
+    _analysis_clip_lines(analysis.clip, console)
     if analysis.cost_usd:
         from ..cost import format_usd
 
         console.print(f"cost: {format_usd(analysis.cost_usd)}")
+
+
+def _analysis_clip_lines(clip: dict | None, console: Any) -> None:
+    if not clip:
+        return
+    if not clip.get("available"):
+        console.print(f"clip: unavailable: {clip.get('reason')}", markup=False)
+        return
+    tags = "; ".join(f"{facet.replace('_', ' ')}: {top[0]['label']} ({round(top[0]['p'] * 100)}%)"
+                     for facet, top in (clip.get("tags") or {}).items() if top)
+    console.print(f"clip ({clip['model']}): {tags}", markup=False)
+    console.print(f"prompt-image similarity: {clip.get('prompt_similarity')}", markup=False)
+    for task in clip.get("tasks") or []:
+        state = "already shown" if task["satisfied"] else "not shown yet"
+        console.print(f"  {task['kind']}: '{task['text']}' {state} (p {task['p']:.2f})", markup=False)
 
 
 def render_sheet(result, common: Common) -> None:

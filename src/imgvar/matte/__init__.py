@@ -53,11 +53,13 @@ def own_alpha(image: Image.Image) -> Image.Image | None:
 
 
 def find_subject(image: Image.Image, *, mask: Image.Image | None = None, engine: str = "auto",
-                 model: str = "isnet-general-use", subject: str | None = None) -> Matte:
+                 model: str = "isnet-general-use", subject: str | None = None, scorer: Any = None) -> Matte:
     """The subject's matte: `mask` when given, else the image's alpha, else the engine's estimate.
 
     `auto` uses the trained model when its weights are on disk and falls back to the
     classic tier otherwise, saying why in the notes; `model` insists on the weights.
+    `scorer` (a `select.Scorer`, e.g. CLIP's) picks among several candidate subjects the one
+    that best matches `subject`.
     """
     if engine not in ENGINES:
         from ..errors import UsageError
@@ -83,6 +85,6 @@ def find_subject(image: Image.Image, *, mask: Image.Image | None = None, engine:
         notes.append(f"classic matte used: {reason}")
     from .classic import classic_matte
 
-    found = classic_matte(rgb, subject)
+    found = classic_matte(rgb, subject, scorer=scorer)
     found.notes[:0] = notes
     return found

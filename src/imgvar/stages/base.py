@@ -39,6 +39,8 @@ class State:
     placement: dict[str, Any] = field(default_factory=dict)  # --at and --scale
     wants_matte: bool = False  # find the subject even when no task needs it (`imgvar cutout`)
     matte: dict[str, Any] | None = None  # how the subject was found: engine, confidence, notes
+    clip: Any = None  # the command's ClipFeatures (set by the api); None: no CLIP at all
+    candidates: list[dict[str, Any]] | None = None  # --candidates: each one's CLIP scores and which was kept
 
     def __post_init__(self) -> None:
         if self.image is None:

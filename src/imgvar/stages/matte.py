@@ -44,6 +44,11 @@ def _anchors_an_object(state: State) -> bool:
     return not names_a_place(task.args.get("where"))
 
 
+def _clip_picks(state: State) -> bool:
+    """Whether CLIP ranks the candidate subjects: the prompt names one and the weights are here."""
+    return bool(subject_words(state)) and state.clip is not None and state.clip.available
+
+
 class MatteStage(Stage):
     name = "matte"
     role = None
@@ -58,7 +63,10 @@ class MatteStage(Stage):
         return bool(state.plan) and any(state.plan.first(k) and not answered(state, k) for k in NEEDS_SUBJECT)
 
     def params(self, state: State) -> dict[str, Any]:
-        return {"engine": matte_engine(state), "subject": subject_words(state)}
+        params = {"engine": matte_engine(state), "subject": subject_words(state)}
+        if _clip_picks(state):
+            params["clip"] = state.clip.spec.model_id  # it chooses among candidate subjects
+        return params
 
     def inputs(self, state: State) -> dict[str, str]:
         return {"image": state.source.digest}  # always the original: a restyled image hides edges
@@ -67,8 +75,13 @@ class MatteStage(Stage):
         from ..matte import find_subject
 
         engine = matte_engine(state)
+        scorer = None
+        if _clip_picks(state):
+            from ..clip.judge import subject_scorer
+
+            scorer = subject_scorer(state.clip)
         found = find_subject(state.source.image, engine="classic" if engine == "classic" else "model",
-                             model=state.settings["matte.model"], subject=subject_words(state))
+                             model=state.settings["matte.model"], subject=subject_words(state), scorer=scorer)
         if state.settings["matte.engine"] == "auto" and engine == "classic":
             from ..matte.model import unavailable_reason
 

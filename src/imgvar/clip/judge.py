@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import math
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -123,7 +126,8 @@ def clip_analysis(state: Any, progress: Any = None) -> dict[str, Any] | None:
     if clip is None:
         return None
     try:
-        return analysis(clip, state.source.digest, state.source.image, state.prompt, state.plan)
+        with _reported(clip, progress):
+            return analysis(clip, state.source.digest, state.source.image, state.prompt, state.plan)
     except ClipUnavailable as exc:
         return {**clip.info(), "available": False, "reason": str(exc)}
 
@@ -144,8 +148,21 @@ def run_quality(state: Any, progress: Any = None) -> dict[str, Any] | None:
         info["notes"] = [f"--candidates {wanted} needs CLIP, so one version was made: {info['reason']}"]
     if info["available"]:
         try:
-            info["quality"] = clip.quality((state.source.digest, state.source.image),
-                                           (state.image_digest, state.image), state.prompt)
+            with _reported(clip, progress):
+                info["quality"] = clip.quality((state.source.digest, state.source.image),
+                                               (state.image_digest, state.image), state.prompt)
         except ClipUnavailable as exc:
             info.update(available=False, reason=str(exc))
     return info
+
+
+@contextmanager
+def _reported(clip: ClipFeatures, progress: Any) -> Iterator[None]:
+    """The CLIP step as a stage in the progress display (loading the model takes seconds on a CPU)."""
+    if clip.available and progress is not None:
+        progress("start", "clip", {"engine": "open_clip"})
+    started = time.perf_counter()
+    yield
+    if clip.available and progress is not None:
+        progress("done", "clip", {"engine": "open_clip", "cache_hit": not clip.loaded,
+                                  "seconds": time.perf_counter() - started})

@@ -276,7 +276,12 @@ def test_models_list_shows_the_clip_weights(clip_env, tmp_path: Path) -> None:
     assert not row["present"] and row["expected_bytes"] > 500_000_000
     offline = imgvar(tmp_path / "home", "models", "pull", "clip",
                      env={"HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "1"})
-    assert offline.returncode == 4 and "cannot download the CLIP weights" in offline.stderr
+    assert offline.returncode == 4 and "cannot reach the Hugging Face hub" in offline.stderr
+    started = time.monotonic()
+    unreachable = imgvar(tmp_path / "home", "models", "pull", "clip",  # no network, and no HF_HUB_OFFLINE to say so
+                         env={"HF_HOME": str(tmp_path / "hf"), "HF_ENDPOINT": "http://127.0.0.1:9"})
+    assert unreachable.returncode == 4 and "cannot reach the Hugging Face hub" in unreachable.stderr
+    assert time.monotonic() - started < 15  # not the hub client's minute of retries
 
 
 def test_the_subject_scorer_ranks_crops_with_clip(clip_env) -> None:

@@ -59,3 +59,4 @@ def setup_logging(verbose: int = 0, debug: bool = False) -> None:
     logging.getLogger("PIL").setLevel(logging.WARNING)  # its chunk-by-chunk debug lines are not ours
     # The storage SDK logs every failed request before it retries; the store says it once, in its words.
     logging.getLogger("azure").setLevel(logging.ERROR)
+    logging.getLogger("huggingface_hub").setLevel(logging.ERROR)  # its retries; a failed pull says why once

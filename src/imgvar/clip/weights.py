@@ -30,7 +30,7 @@ KNOWN_REPOS = {
 # The files a repository may hold, preferred first (open_clip's own order).
 WEIGHT_FILES = ("open_clip_model.safetensors", "open_clip_pytorch_model.bin")
 APPROX_BYTES = {"ViT-B-32": 605_000_000, "ViT-B-16": 599_000_000, "ViT-L-14": 1_710_000_000}
-LICENCES = {"laion": "MIT (LAION model card)", "timm": "MIT (OpenAI CLIP)"}
+LICENCES = {"laion": "MIT (LAION model card)"}
 
 
 @dataclass(frozen=True)
@@ -131,9 +131,10 @@ def pull(spec: ClipSpec) -> tuple[Path, bool]:
         return found, False
     if spec.checkpoint:
         raise UsageError(missing_reason(spec))
+    repo = repo_of(spec)
+    _check_hub_reachable(repo)
     from huggingface_hub import hf_hub_download
 
-    repo = repo_of(spec)
     errors = []
     for name in WEIGHT_FILES:
         try:
@@ -142,6 +143,31 @@ def pull(spec: ClipSpec) -> tuple[Path, bool]:
             errors.append(f"{name}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
     raise EngineError(f"cannot download the CLIP weights from the Hugging Face hub ({repo}): {errors[-1]}; "
                       "retry when online, or set clip.checkpoint to a weights file")
+
+
+PROBE_TIMEOUT_S = 5.0
+
+
+def _check_hub_reachable(repo: str) -> None:
+    """Fail in seconds when the hub cannot be reached: its client retries for most of a minute per file."""
+    import urllib.error
+    import urllib.request
+
+    def failed(reason: object) -> EngineError:
+        return EngineError(f"cannot reach the Hugging Face hub to download the CLIP weights ({repo}): {reason}; "
+                           "retry when online, or set clip.checkpoint to a weights file")
+
+    if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on"):
+        raise failed("HF_HUB_OFFLINE is set")
+    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
+    request = urllib.request.Request(f"{endpoint}/api/models/{repo}", method="HEAD",
+                                     headers={"User-Agent": "imgvar"})
+    try:
+        urllib.request.urlopen(request, timeout=PROBE_TIMEOUT_S).close()
+    except urllib.error.HTTPError:
+        return  # it answered: reachable (the download says what is wrong, if anything)
+    except (urllib.error.URLError, OSError) as exc:
+        raise failed(getattr(getattr(exc, "reason", None), "strerror", None) or getattr(exc, "reason", exc)) from None
 
 
 def licence(spec: ClipSpec) -> str:

@@ -31,7 +31,7 @@ def help_of(*command: str) -> str:
     return result.stdout
 
 
-@pytest.mark.parametrize("command", ["run", "analyze", "stylize", "recontext", "styles", "runs", "cost", "store",
+@pytest.mark.parametrize("command", ["run", "analyze", "stylize", "recontext", "styles", "runs", "cost", "store", "batch",
                                      "models", "config"])
 def test_each_command_help_shows_examples_and_no_odd_metavars(command: str) -> None:
     text = help_of(command)

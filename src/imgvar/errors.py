@@ -22,6 +22,12 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130  # Ctrl-C
 
 
+# The word each exit code goes by in JSON output ("error": {"kind": ...}).
+ERROR_KINDS = {ExitCode.INTERNAL: "internal", ExitCode.USAGE: "usage", ExitCode.BAD_INPUT: "bad_input",
+               ExitCode.ENGINE: "engine", ExitCode.BUDGET: "budget", ExitCode.CONTENT: "content_refused",
+               ExitCode.OUTPUT: "output", ExitCode.INTERRUPTED: "interrupted"}
+
+
 class ImgvarError(Exception):
     """A failure with a message meant for the user and a documented exit code."""
 

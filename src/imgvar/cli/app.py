@@ -8,7 +8,7 @@ from typing import Annotated, Any, Callable, Optional, Sequence
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from ..errors import ExitCode, ImgvarError
+from ..errors import ERROR_KINDS, ExitCode, ImgvarError
 from .index import SUMMARY, TAGLINE, epilog
 from .options import IMAGE_MODEL, PAID, Common, common_options
 from .render import (emit_json, progress, render_analysis, render_cutout, render_dry_run, render_result,
@@ -87,9 +87,6 @@ def _no_type(ctx: Any) -> None:
     return None
 
 
-_ERROR_KINDS = {ExitCode.INTERNAL: "internal", ExitCode.USAGE: "usage", ExitCode.BAD_INPUT: "bad_input",
-                ExitCode.ENGINE: "engine", ExitCode.BUDGET: "budget", ExitCode.CONTENT: "content_refused",
-                ExitCode.OUTPUT: "output", ExitCode.INTERRUPTED: "interrupted"}
 
 
 def _fail(message: str, code: int, debug: bool, as_json: bool = False) -> int:
@@ -103,7 +100,7 @@ def _fail(message: str, code: int, debug: bool, as_json: bool = False) -> int:
         sys.stderr.write(clean(redact(traceback.format_exc())))
     sys.stderr.write(f"imgvar: error: {message}\n")
     if as_json:
-        kind = _ERROR_KINDS.get(ExitCode(code), "error") if code in ExitCode._value2member_map_ else "error"
+        kind = ERROR_KINDS.get(ExitCode(code), "error") if code in ExitCode._value2member_map_ else "error"
         emit_json({"error": {"exit_code": int(code), "kind": kind, "message": message}})
     return int(code)
 
@@ -390,3 +387,7 @@ _register_models(app)
 from .store_cmd import register as _register_store  # noqa: E402  (registers `imgvar store`)
 
 _register_store(app)
+
+from .batch_cmd import register as _register_batch  # noqa: E402  (registers `imgvar batch`)
+
+_register_batch(app)

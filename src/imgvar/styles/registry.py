@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
@@ -160,6 +161,15 @@ def resolve_style(phrase: str) -> StyleMatch:
     return StyleMatch(_PRESETS[DEFAULT_PRESET], False, norm, "fallback")
 
 
+_loaded = threading.Event()
+_loading = threading.Lock()
+
+
 def _ensure_loaded() -> None:
-    if not _PRESETS:
+    # Presets register one by one as `builtin` runs: a second thread must wait for all of them,
+    # not go on with the first few.
+    if _loaded.is_set():
+        return
+    with _loading:
         from . import builtin  # noqa: F401  registers the built-in presets on import
+        _loaded.set()

@@ -198,7 +198,7 @@ def test_a_killed_batch_resumes_redoing_only_what_is_missing(tmp_path: Path) -> 
 
 @pytest.mark.parametrize("workers", ["processes", "threads"])
 def test_ctrl_c_stops_cleanly_with_130_and_nothing_half_written(tmp_path: Path, workers: str) -> None:
-    names = photos(tmp_path, 10, size=(480, 360))
+    names = photos(tmp_path, 24, size=(640, 480))  # seconds of work: the signal comes well before the end
     path = manifest(tmp_path, [{"image": n, "prompt": PROMPTS[i % 4]} for i, n in enumerate(names)])
     proc = _start(tmp_path, path, "--jobs", "2", "--workers", workers)
     _read_items(proc, 1)

@@ -240,3 +240,17 @@ def test_the_batch_budget_is_never_exceeded_under_concurrency(tmp_path: Path, fa
     # Runs report their cost to the micro-dollar; the ledger keeps eight decimals.
     assert json.loads(ledger.stdout)["summary"]["total_usd"] == pytest.approx(summary["cost_usd"], abs=1e-5)
     assert json.loads(ledger.stdout)["summary"]["total_usd"] <= limit
+
+
+def test_styles_no_offline_preset_answers_are_refused_before_any_work(tmp_path: Path) -> None:
+    names = photos(tmp_path, 2)
+    path = manifest(tmp_path, [{"image": names[0], "prompt": "in the style of blorp", "out": "a.png"},
+                               {"image": names[1], "prompt": "pencil sketch", "out": "b.png"},
+                               {"image": names[1], "prompt": "as a zork painting", "out": "c.png"}])
+    done = imgvar("batch", str(path), "--out", "out", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "row 1: unknown style 'blorp'" in done.stderr and "row 3: unknown style 'zork'" in done.stderr
+    assert "row 2" not in done.stderr and not (tmp_path / "out" / "b.png").exists()
+    # A single run still goes ahead with the default look and says so; only a batch refuses up front.
+    single = imgvar("run", names[0], "in the style of blorp", "--out", "single.png", cwd=tmp_path)
+    assert single.returncode == 0 and "since no offline preset matches 'blorp'" in single.stdout

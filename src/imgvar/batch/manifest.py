@@ -123,6 +123,29 @@ def _check_columns(columns: list[str], name: str, row: int | None = None) -> Non
             raise ManifestError(f"{where}: missing column(s) {', '.join(missing)}")
 
 
+def unknown_style(prompt: str) -> str | None:
+    """The style phrase of `prompt` that no offline preset answers (the offline engine would fall back
+    to its default look), else None."""
+    from ..prompt import parse_prompt
+    from ..styles import resolve_style
+
+    for task in parse_prompt(prompt).of_kind("style"):
+        phrase = str(task.args.get("style") or task.text)
+        if resolve_style(phrase).how == "fallback":
+            return phrase
+    return None
+
+
+def check_styles(items: list[Item], offline: Any, name: str = "manifest") -> None:
+    """Refuse rows the offline engine would restyle with its default look because their style names
+    no preset (`offline(item)` says whether an item runs offline without CLIP to find the nearest)."""
+    problems = [f"row {item.row}: unknown style '{clean(phrase)}' for the offline engine (see 'imgvar styles')"
+                for item in items if offline(item) and (phrase := unknown_style(item.prompt))]
+    if problems:
+        more = f" (and {len(problems) - MAX_PROBLEMS} more)" if len(problems) > MAX_PROBLEMS else ""
+        raise ManifestError(f"{name}: " + "; ".join(problems[:MAX_PROBLEMS]) + more)
+
+
 def check_rows(rows: list[dict[str, Any]], base: Path, out_dir: str | os.PathLike[str], *,
                engines: list[str] | None = None, name: str = "manifest") -> list[Item]:
     """Every row as an Item, or one error naming each row at fault (up to MAX_PROBLEMS of them)."""

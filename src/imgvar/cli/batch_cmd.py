@@ -65,6 +65,7 @@ def register(app: typer.Typer) -> None:
         engines = default_registry().names() + ["auto"]
         items = (glob_items(glob, prompt or "", out, engines=engines) if glob is not None
                  else read_manifest(manifest, out, engines=engines))
+        _check_styles(items, settings, "--glob" if glob is not None else (manifest if manifest != "-" else "stdin"))
         _check_out_dir(out)
         report = _reporter(len(items), json_out, quiet)
         try:
@@ -85,6 +86,30 @@ def register(app: typer.Typer) -> None:
             # Said already, in the summary: not the generic error line (nor, with --json, a second object).
             raise SystemExit(summary.exit_code)
         return summary.exit_code
+
+
+def _check_styles(items: list[Any], settings: Any, name: str) -> None:
+    """Rows whose style no offline preset answers are refused where they would run offline without CLIP
+    (a cloud engine understands any style; CLIP picks the nearest preset)."""
+    from ..batch.manifest import check_styles
+    from ..clip import ClipFeatures
+    from ..engines.registry import default_registry
+    from ..errors import ImgvarError
+
+    if ClipFeatures(settings).available:
+        return
+    registry, local = default_registry(), {}
+
+    def offline(item: Any) -> bool:
+        engine = item.engine or str(settings["engine"])
+        if engine not in local:
+            try:
+                local[engine] = registry.resolve(engine, settings).name == "local"
+            except ImgvarError:
+                local[engine] = False  # it cannot run at all: the item says why when it runs
+        return local[engine]
+
+    check_styles(items, offline, name)
 
 
 def _check_out_dir(out: str) -> None:

@@ -90,6 +90,15 @@ def test_a_bad_manifest_is_refused_naming_each_row_and_nothing_runs(tmp_path: Pa
     assert list((tmp_path / "out").iterdir()) == [tmp_path / "out" / "link"]  # nothing was made
 
 
+def test_a_manifest_that_is_not_text_is_refused(tmp_path: Path) -> None:
+    photos(tmp_path, 1)
+    done = imgvar("batch", "p00.png", "--out", "out", cwd=tmp_path)
+    assert done.returncode == 2 and "not UTF-8 text" in done.stderr and "Traceback" not in done.stderr
+    piped = subprocess.run([sys.executable, "-m", "imgvar", "batch", "-", "--out", "out"], cwd=tmp_path,
+                           input=(tmp_path / "p00.png").read_bytes(), capture_output=True, timeout=60)
+    assert piped.returncode == 2 and b"stdin: not UTF-8 text" in piped.stderr
+
+
 @pytest.mark.parametrize("text, expected", [
     ("image,colour\np00.png,red\n", "unknown column(s) colour"),
     ("image,out\np00.png,a.png\n", "missing column(s) prompt"),

@@ -57,15 +57,21 @@ def read_manifest(source: str, out_dir: str | os.PathLike[str], *, engines: list
     if source == "-":
         import sys
 
-        text, base, name = sys.stdin.read(), Path.cwd(), "stdin"
+        try:
+            text = sys.stdin.buffer.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ManifestError("stdin: not UTF-8 text; a manifest is CSV or JSON Lines") from None
+        base, name = Path.cwd(), "stdin"
     else:
         path = Path(source)
         try:
             text = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
             raise ManifestError(f"{clean(source)}: no such manifest") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ManifestError(f"{clean(source)}: cannot read the manifest: {getattr(exc, 'strerror', None) or exc}") from None
+        except UnicodeDecodeError:
+            raise ManifestError(f"{clean(source)}: not UTF-8 text; a manifest is CSV or JSON Lines") from None
+        except OSError as exc:
+            raise ManifestError(f"{clean(source)}: cannot read the manifest: {exc.strerror or exc}") from None
         base, name = path.resolve().parent, clean(source)
     jsonl = source.lower().endswith((".jsonl", ".ndjson")) or text.lstrip().startswith("{")
     rows = _json_rows(text, name) if jsonl else _csv_rows(text, name)

@@ -145,8 +145,12 @@ def unknown_style(prompt: str) -> str | None:
 def check_styles(items: list[Item], offline: Any, name: str = "manifest") -> None:
     """Refuse rows the offline engine would restyle with its default look because their style names
     no preset (`offline(item)` says whether an item runs offline without CLIP to find the nearest)."""
-    problems = [f"row {item.row}: unknown style '{clean(phrase)}' for the offline engine (see 'imgvar styles')"
-                for item in items if offline(item) and (phrase := unknown_style(item.prompt))]
+    _refuse(name, [f"row {item.row}: unknown style '{clean(phrase)}' for the offline engine (see 'imgvar styles')"
+                   for item in items if offline(item) and (phrase := unknown_style(item.prompt))])
+
+
+def _refuse(name: str, problems: list[str]) -> None:
+    """One error naming every problem found (the first MAX_PROBLEMS, then how many more), if any."""
     if problems:
         more = f" (and {len(problems) - MAX_PROBLEMS} more)" if len(problems) > MAX_PROBLEMS else ""
         raise ManifestError(f"{name}: " + "; ".join(problems[:MAX_PROBLEMS]) + more)
@@ -174,9 +178,7 @@ def check_rows(rows: list[dict[str, Any]], base: Path, out_dir: str | os.PathLik
             continue
         seen_out[key] = number
         items.append(item)
-    if problems:
-        more = f" (and {len(problems) - MAX_PROBLEMS} more)" if len(problems) > MAX_PROBLEMS else ""
-        raise ManifestError(f"{name}: " + "; ".join(problems[:MAX_PROBLEMS]) + more)
+    _refuse(name, problems)
     return items
 
 

@@ -109,7 +109,7 @@ def _position_score(c: Candidate, hint: PositionHint) -> float:
         s -= abs(y - 0.5)
     if hint.depth:
         # Nearer things sit lower in the frame and look bigger.
-        _, y1 = c.bbox()[1], c.bbox()[3]
+        y1 = c.bbox()[3]
         h = max(1, c.mask.shape[0]) if c.mask is not None else 1
         near = 0.5 * (y1 / h) + 0.5 * min(1.0, (c.area / max(1, c.mask.size)) ** 0.5 * 3)
         s += near if hint.depth == "foreground" else -near

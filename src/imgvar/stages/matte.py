@@ -45,8 +45,10 @@ def _anchors_an_object(state: State) -> bool:
 
 
 def _clip_picks(state: State) -> bool:
-    """Whether CLIP ranks the candidate subjects: the prompt names one and the weights are here."""
-    return bool(subject_words(state)) and state.clip is not None and state.clip.available
+    """Whether CLIP ranks the candidate subjects: the classic matte answers (the trained model finds one
+    subject, with no candidates to rank), the prompt names one and the weights are here."""
+    return (bool(subject_words(state)) and matte_engine(state) == "classic" and state.clip is not None
+            and state.clip.available)
 
 
 class MatteStage(Stage):

@@ -1,0 +1,128 @@
+"""adjust: global corrections (brightness, contrast, saturation, warmth, sharpness, blur)
+and their direction, from comparatives ("brighter"), verbs ("tone down the colours") and
+"more"/"less" with a noun or adjective."""
+
+from __future__ import annotations
+
+import re
+
+from ..clause import Clause, Ctx, Hit
+from ..patterns import NONCONTENT, rx, words
+
+_B, _C, _S, _W, _SH, _BL = "brightness", "contrast", "saturation", "warmth", "sharpness", "blur"
+
+# Comparatives and verbs carry their own direction; "less"/"moins" in front flips it.
+_ADJ_FIXED = [
+    (r"brighter|brighten(?:ed|s)?|lighten(?:ed|s)?|lighter|eclairci(?:r|s|t|ssez)", _B, 1),
+    (r"darker|darken(?:ed|s)?|dimmer|assombri(?:r|s|t|ssez)|obscurci(?:r|s|t|ssez)", _B, -1),
+    (r"warmer|warm\s+(?:it\s+)?up|rechauffe[rz]?|warm(?:er)?\s+(?:tones?|colou?rs?|tint)|"
+     r"(?:tons|teintes|couleurs)\s+chaud(?:s|es)", _W, 1),
+    (r"cooler|colder|cool\s+(?:it\s+)?down|refroidi(?:r|s|t|ssez)|"
+     r"(?:cool|cold)(?:er)?\s+(?:tones?|colou?rs?|tint)|(?:tons|teintes|couleurs)\s+froid(?:s|es)",
+     _W, -1),
+    (r"sharper|sharpen(?:ed|s)?|crisper", _SH, 1),
+    (r"blurr(?:y|ier|ed)|blurs?|soften(?:ed|s)?|softer|out\s+of\s+focus|flout(?:e|er|ez)|"
+     r"flou(?:e|es|s)?|adouci(?:r|s|t|ssez)", _BL, 1),
+    (r"unblur|deblur|deflout(?:e|er|ez)", _BL, -1),
+    (r"saturate[sd]?|(?:make\s+)?(?:the\s+)?colou?rs\s+pop|pop\s+(?:the\s+)?colou?rs", _S, 1),
+    (r"desaturate[sd]?|desatur(?:e|ee|ees|es|er|ez)|washed\s+out|muted", _S, -1),
+]
+# Plain adjectives count only after "more"/"less"/"plus"/"moins", or alone in their clause.
+_ADJ_BASE = [
+    (r"bright|luminous|lumineu(?:x|se|ses)|clair(?:e|es|s)?", _B, 1),
+    (r"dark|dim|sombres?|fonce(?:e|es|s)?", _B, -1),
+    (r"saturated|vivid|vibrant|colou?rful|punchy|satur(?:e|ee|ees|es)|vif|vive|vifs|vives|"
+     r"eclatant(?:e|es|s)?|colore(?:e|es|s)?", _S, 1),
+    (r"dull|ternes?", _S, -1),
+    (r"contrast(?:ed|y)|contraste(?:e|es|s)?", _C, 1),
+    (r"warm|chaud(?:e|es|s)?", _W, 1),
+    (r"cool|cold|froid(?:e|es|s)?", _W, -1),
+    (r"sharp|crisp|detailed|net|nette|nets|nettes|precis(?:e|es)?", _SH, 1),
+    (r"soft|doux|douce", _BL, 1),
+]
+# Nouns need a direction word in front ("more contrast", "réduis le flou").
+_ADJ_NOUN = [
+    (r"brightness|luminosity|exposure|light|luminosite|exposition|lumiere|clarte", _B),
+    (r"contrast|contraste", _C),
+    (r"saturation|vibrance|vibrancy|colou?rs|colou?rfulness|couleurs", _S),
+    (r"warmth|chaleur", _W),
+    (r"sharpness|details?|clarity|definition|nettete|precision", _SH),
+    (r"blur|bokeh|softness|flou", _BL),
+]
+_UP = words(
+    r"more(?:\s+of)?", r"increase[ds]?", "increasing", r"boost(?:ed|s)?", r"raise[ds]?",
+    "higher", "high", r"add(?:s|ed)?", r"enhance[ds]?", r"improve[ds]?", "stronger", "strong",
+    r"max(?:imum|imize)?", r"plus\s+de", r"plus\s+d'", r"davantage\s+de", r"augmente[rz]?",
+    r"accentue[rz]?", r"renforce[rz]?", r"rehausse[rz]?", r"a?joute[rz]?", r"rajoute[rz]?",
+    r"monte[rz]?", r"with\s+more", r"avec\s+plus\s+de",
+)
+_DOWN = words(
+    "less", "fewer", r"decrease[ds]?", r"reduce[ds]?", "lower", "low", r"remove[ds]?", "minus",
+    "weaker", r"tone\s+down", r"moins\s+de", r"moins\s+d'", r"diminue[rz]?",
+    r"redui(?:s|re|sez|t)", r"baisse[rz]?", r"attenue[rz]?", r"enleve[rz]?", r"retire[rz]?",
+    r"supprime[rz]?", r"with\s+less", r"avec\s+moins\s+de", "no",
+)
+_NOUN_FILL = words(
+    "the", "some", r"a\s+bit\s+(?:of|more)", r"a\s+little(?:\s+more)?", r"a\s+lot\s+(?:of|more)",
+    "more", "du", r"de\s+la", "la", "le", r"un\s+peu\s+(?:de|plus\s+de)", r"plus\s+de",
+    r"beaucoup\s+de", "des", "its", r"the\s+image's", "image", "photo",
+)
+_MOD = (
+    r"(?:(?:a\s+(?:bit|little|lot)|slightly|much|way|even|far|un\s+peu|beaucoup|bien|encore|"
+    r"legerement|nettement)\s+)?(?:more|less|plus|moins)|very|really|super|extra|tres|vraiment|"
+    r"not\s+so|not\s+as|pas\s+si"
+)
+_ADJUST_RULES: list[tuple[re.Pattern[str], str, int, str]] = (
+    [(rx(rf"\b(?:(?P<mod>{_MOD})\s+)?(?:{w})\b"), a, d, "fixed") for w, a, d in _ADJ_FIXED]
+    + [(rx(rf"\b(?:(?P<mod>{_MOD})\s+)?(?:{w})\b"), a, d, "base") for w, a, d in _ADJ_BASE]
+    + [(rx(rf"\b(?:(?P<up>{_UP})|(?P<down>{_DOWN}))\s+(?:(?:{_NOUN_FILL})\s+|l'|d')*(?:{w})\b"),
+        a, 1, "noun") for w, a in _ADJ_NOUN]
+    + [(rx(rf"\b(?:{w})\b"), a, 1, "bare_noun") for w, a in _ADJ_NOUN]
+)
+ADJUST_WORD_RX = rx(r"\b(?:" + "|".join(w for w, *_ in _ADJ_FIXED + _ADJ_BASE) + r")\b")
+
+
+def adjustments(c: Clause, lo: int, hi: int, prev: list[Hit]) -> list[Hit]:
+    """Every adjustment named in [lo, hi), leftmost and longest first, no overlaps."""
+    found: list[tuple[int, int, str, int]] = []
+    for pattern, adjustment, direction, cls in _ADJUST_RULES:
+        for m in pattern.finditer(c.low, lo, hi):
+            mod = m.groupdict().get("mod") or ""
+            rest = c.low[lo:m.start()] + " " + c.low[m.end():hi]
+            alone = not any(t not in NONCONTENT for t in re.findall(r"[^\W\d_]+'?", rest))
+            flips = bool(re.search(r"\b(?:less|moins|not|pas)\b", mod))
+            if cls == "base" and not mod and not alone:
+                continue
+            if cls == "bare_noun":
+                if not alone:
+                    continue
+                direction = _inherited_direction(prev)
+            if cls == "noun" and m.group("down"):
+                direction = -1
+            if flips:
+                direction = -direction
+            found.append((m.start(), m.end(), adjustment, direction))
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    hits: list[Hit] = []
+    end = -1
+    for a, b, adjustment, direction in found:
+        if a >= end:
+            word = "increase" if direction > 0 else "decrease"
+            hits.append(Hit("adjust", a, b, {"adjustment": adjustment, "direction": word}))
+            end = b
+    return hits
+
+
+def _inherited_direction(prev: list[Hit]) -> int:
+    """A bare "saturation" after "more contrast" means more saturation too."""
+    for hit in reversed(prev):
+        if hit.kind == "adjust":
+            return 1 if hit.args["direction"] == "increase" else -1
+    return 1
+
+
+def rule_adjust(ctx: Ctx) -> list[Hit] | None:
+    hits = adjustments(ctx.c, ctx.lo, ctx.hi, ctx.prev)
+    if len(hits) == 1:  # "make the sky darker" came from the whole clause
+        hits[0].start, hits[0].end = ctx.full_lo, ctx.hi
+    return hits or None

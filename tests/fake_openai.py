@@ -1225,7 +1225,8 @@ def _not_matching(schema: dict | None) -> Any:
 # A text model's answer for imgvar's planning call
 
 
-PLAN_ARG_FIELDS = ("style", "subject", "setting", "object", "where", "target", "color", "adjustment", "direction")
+PLAN_ARG_FIELDS = ("style", "subject", "setting", "object", "where", "target", "color", "adjustment", "direction",
+                   "replacement")
 
 
 def parser_plan_for(user_text: str) -> dict:

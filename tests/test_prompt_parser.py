@@ -290,7 +290,9 @@ CASES = [
     ("asdf qwerty", [OTHER]),
     ("asdf and qwerty, zxcv", [OTHER]),
     ("make it better", [OTHER]),
-    ("put the dog on a beach, asdf", [recontext("a beach", "the dog", "on"), OTHER]),
+    # beside a request, a fragment that asks nothing is noise; one that starts with a verb is a request
+    ("put the dog on a beach, asdf", [recontext("a beach", "the dog", "on")]),
+    ("put the dog on a beach, rotate it slightly", [recontext("a beach", "the dog", "on"), OTHER]),
 ]
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-PLAN_SCHEMA = "imgvar.plan/1"
+# Minor versions only add kinds or optional fields: a reader of an earlier one treats a kind it
+# does not know as `other`. 1.1 added remove_object, replace_object and move.
+PLAN_SCHEMA = "imgvar.plan/1.1"
 
 # The kinds of sub-task a plan can hold, and the args each one carries:
 #   style       {"style": "van gogh"}                      restyle the whole image
@@ -18,8 +20,12 @@ PLAN_SCHEMA = "imgvar.plan/1"
 #   add_object  {"object": "a red hat", "where": "on the dog" | None}
 #   recolor     {"target": "the car" | None, "color": "red"}
 #   adjust      {"adjustment": ADJUSTMENTS[i], "direction": "increase" | "decrease"}
+#   remove_object  {"object": "the fence", "where": "on the left" | None}
+#   replace_object {"target": "the fruits", "replacement": "a cake"}
+#   move        {"object": "the vase", "where": "to the right of the lamp"}
 #   other       {}                                          understood by no rule
-TASK_KINDS: tuple[str, ...] = ("style", "recontext", "add_object", "recolor", "adjust", "other")
+TASK_KINDS: tuple[str, ...] = ("style", "recontext", "add_object", "recolor", "adjust", "remove_object",
+                               "replace_object", "move", "other")
 
 ADJUSTMENTS: tuple[str, ...] = (
     "brightness",

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from . import lexicon as lx
-from .patterns import NONCONTENT, PLACE_RX, PRONOUN_TARGETS, VERBS
+from .patterns import MORE_VERBS, NONCONTENT, PLACE_RX, PRONOUN_TARGETS, VERBS
 
 
 @dataclass
@@ -56,7 +56,7 @@ class Clause:
 
     def starts_with_verb(self, a: int, b: int) -> bool:
         toks = self.tokens(a, b)
-        return bool(toks) and toks[0].rstrip("'") in VERBS
+        return bool(toks) and toks[0].rstrip("'") in VERBS | MORE_VERBS
 
     def has_place(self, a: int, b: int, proper: bool = True) -> bool:
         if PLACE_RX.search(self.low, a, b):

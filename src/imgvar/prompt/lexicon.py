@@ -98,7 +98,9 @@ _MEDIA_EN = (
     "tapestry", "embroidery", "3d render", "vector art", "flat design", "illustration",
     "storybook", "sumi-e", "chalk", "marker", "spray paint", "blueprint", "tattoo", "mural",
     "ascii art", "cel shading", "cel-shaded", "lithograph", "screen print", "risograph",
-    "impasto", "tempera", "needlepoint", "cross-stitch", "mosaic tiles", "old photo",
+    "impasto", "tempera", "needlepoint", "cross-stitch", "mosaic tiles", "old photo", "minecraft",
+    "roblox", "video game", "lego minifig", "cartoonized", "cartoonish", "animation", "animated",
+    "silhouette", "sepia toned", "sepia tone", "black light", "pixel",
     "old photograph", "vintage photo", "polaroid", "daguerreotype", "tintype",
 )
 
@@ -137,6 +139,13 @@ _PLACES_EN = (
     "times square", "eiffel tower", "amazon", "africa", "japan", "fairyland", "meadows",
     "grassland", "wilderness", "scenery", "tropics", "tropical", "oasis", "coral reef", "reef",
     "rocket launch", "launch pad", "concert", "festival", "carnival", "circus", "zoo", "aquarium",
+    "party", "cocktail party", "wedding", "ballroom", "gala", "red carpet", "runway", "catwalk",
+    "pasture", "pastures", "grass", "hospital", "gym", "courtroom", "prison", "jail", "battlefield",
+    "trench", "graveyard", "cemetery", "parking lot", "driveway", "nebula", "the moon",
+    # weather and time of day, however the prompt says it ("what if it were raining?")
+    "raining", "snowing", "snowfall", "snowstorm", "blizzard", "thunderstorm", "lightning storm",
+    "rainstorm", "hail", "sunny", "cloudy", "overcast", "windy", "daytime", "daylight", "day time",
+    "nighttime", "night time", "night-time", "springtime", "spring", "fall", "new year", "easter",
 )
 
 _PLACES_FR = (
@@ -154,6 +163,9 @@ _PLACES_FR = (
     "paysage", "stade", "piscine", "pelouse", "savane", "maison", "cabane", "hôtel", "école",
     "théâtre", "cinéma", "londres", "venise", "égypte", "tour eiffel", "montagnes", "alpes",
     "amazonie", "afrique", "japon", "tropiques", "récif", "concert", "festival", "cirque", "zoo",
+    "pleut", "pluvieux", "pluvieuse", "neigeux", "neigeuse", "ensoleillé", "ensoleillée", "nuageux",
+    "nuageuse", "orageux", "orageuse", "tempête", "grêle", "jour", "en plein jour", "plein jour",
+    "de nuit", "nocturne", "heure dorée",
 )
 
 # --- colours ------------------------------------------------------------------------------------
@@ -168,6 +180,8 @@ _COLORS_EN = (
     "sky blue", "navy blue", "baby blue", "baby pink", "royal blue", "forest green",
     "olive green", "lime green", "blood red", "jet black", "midnight blue", "cherry red",
     "lemon yellow", "emerald green", "ice blue", "hot pink", "fire engine red", "off white",
+    "reddish", "purplish", "bluish", "greenish", "yellowish", "pinkish", "brownish", "greyish",
+    "grayish", "orangish", "orangey", "blond", "blonde", "platinum", "auburn",
 )
 
 _COLORS_FR = (

@@ -18,8 +18,8 @@ from imgvar.plan import Plan, SubTask
 from . import lexicon as lx
 from .clause import Clause, Ctx, Hit
 from .language import detect_language
-from .normalize import FILLER, POLITE, POLITE_END, RENDER_VERB, prepare, skip
-from .patterns import DET, rx
+from .normalize import CHATTER, FILLER, INNER_REQUEST, KEEP, POLITE, POLITE_END, PURPOSE, RENDER_VERB, WITH_DETAIL, prepare, skip
+from .patterns import ACCESSORY_RX, DET, MORE_VERBS, VERBS, rx
 from .rules import RULES
 from .rules.recontext import preps_in
 from .split import Segment, split_clauses
@@ -32,13 +32,22 @@ def _parse_clause(c: Clause, prev: list[Hit]) -> list[Hit]:
     lo = skip(POLITE, c, lo, hi)
     while (m := POLITE_END.search(c.low, lo, hi)) and m.start() >= lo:
         hi = c.trim(lo, m.start())[1]
-    if lo >= hi:
+    if (purpose := PURPOSE.search(c.low, lo, hi)) and c.has_content(lo, purpose.start()):
+        hi = c.trim(lo, purpose.start())[1]
+    if lo >= hi or KEEP.match(c.low, lo, hi):
+        return []
+    if WITH_DETAIL.match(c.low, lo, hi) and _describes(prev, c, lo, hi):
+        detailed = prev[-1]
+        if detailed.kind == "recontext":
+            detailed.args["setting"] = f"{detailed.args['setting']}, {c.arg(lo, hi)}"
+        detailed.joined.append((lo, hi))
         return []
     clause = (lo, hi)
     hits = extract_embedded(c, lo, hi)
     lo, hi = c.trim(lo, hi)
     flo = skip(FILLER, c, lo, hi) if lo < hi else hi
-    if flo >= hi or not c.has_content(flo, hi):
+    if flo >= hi or not c.has_content(flo, hi) or (
+            WITH_DETAIL.match(c.low, flo, hi) and _describes(hits, c, flo, hi)):
         return _whole_clause(hits, clause)
     ctx = Ctx(c, lo, flo, hi, prev + hits)
     found = next((f for rule in RULES if (f := rule(ctx))), None)
@@ -49,8 +58,28 @@ def _parse_clause(c: Clause, prev: list[Hit]) -> list[Hit]:
             # "turn the dog into a watercolor", "le chat en noir et blanc": the rest only
             # names what the extracted request applies to
             return _whole_clause(hits, clause)
+        if CHATTER.match(c.low, lo, hi):  # talk around the request, maybe with the request inside
+            return hits + (_request_inside(c, lo, hi, prev + hits) or [])
         found = [Hit("other", lo, hi, {})]
     return sorted(hits + found, key=lambda h: h.start)
+
+
+def _request_inside(c: Clause, lo: int, hi: int, prev: list[Hit]) -> list[Hit] | None:
+    """"Would love this picture without the selfie stick", "gold to whoever can remove the
+    sign": the request a sentence of talk carries."""
+    for m in INNER_REQUEST.finditer(c.low, lo, hi):
+        start = m.start("w") if m.group("w") else m.start("v")
+        ctx = Ctx(c, start, start, hi, prev)
+        found = next((f for rule in RULES if (f := rule(ctx))), None)
+        if found:
+            return found
+    return None
+
+
+def _describes(before: list[Hit], c: Clause, lo: int, hi: int) -> bool:
+    """Whether a "with …" phrase only describes the style or setting just asked for, rather than
+    adding something to wear or hold."""
+    return bool(before) and before[-1].kind in ("style", "recontext") and not ACCESSORY_RX.search(c.low, lo, hi)
 
 
 def _whole_clause(hits: list[Hit], clause: tuple[int, int]) -> list[Hit]:
@@ -67,21 +96,40 @@ def _parse_segments(src: str, view: str, low: str, segments: list[Segment]) -> l
         seg = segments[i]
         found = _parse_clause(Clause(src, low, view, seg.start, seg.end), hits)
         nxt = segments[i + 1] if i + 1 < len(segments) else None
-        if nxt and nxt.soft and found and _only_other(found):
-            # "put the dog | and the cat on a beach": the halves only make sense together
+        if nxt and nxt.soft and found and _only_other(found) and not _is_verb_phrase(src, view, low, nxt):
+            # "put the dog | and the cat on a beach": the halves only make sense together; not
+            # "rotate it | and increase the brightness", where the second says it all alone
             merged = _parse_clause(Clause(src, low, view, seg.start, nxt.end), hits)
-            if merged and not _only_other(merged):
+            alone = _parse_clause(Clause(src, low, view, nxt.start, nxt.end), hits)
+            if merged and not _only_other(merged) and _kinds(merged) != _kinds(alone):
                 found, i = merged, i + 1
-        elif seg.soft and i > 0 and found and _only_other(found):
-            # "on a beach with rocks | and palm trees": the tail belongs to the clause before
+        elif seg.soft and i > 0 and found and _only_other(found) and not _is_verb_phrase(src, view, low, seg):
+            # "on a beach with rocks | and palm trees": the tail belongs to the clause before,
+            # unless the clause before reads the same without it ("brighten it | and tilt slightly")
             prev_seg = segments[i - 1]
             before = [h for h in hits if h.start < prev_seg.start]
             merged = _parse_clause(Clause(src, low, view, prev_seg.start, seg.end), before)
-            if merged and not any(h.kind == "other" for h in merged):
+            if merged and not any(h.kind == "other" for h in merged) and _kinds(merged) != _kinds(hits[len(before):]):
                 hits, found = before, merged
         hits.extend(found)
         i += 1
     return hits
+
+
+def _is_verb_phrase(src: str, view: str, low: str, seg: Segment) -> bool:
+    c = Clause(src, low, view, seg.start, seg.end)
+    return c.starts_with_verb(*c.trim(seg.start, seg.end))
+
+
+def _asks(low: str, hit: Hit) -> bool:
+    """Whether a fragment no rule read is still a request: it starts with a verb ("zoom in",
+    "straighten the photo") or is long enough to be one ("the dog should look happier")."""
+    words = re.findall(r"[^\W\d_]+'?", low[hit.start:hit.end])
+    return bool(words) and (words[0].rstrip("'") in VERBS | MORE_VERBS or len(words) > 4)
+
+
+def _kinds(hits: list[Hit]) -> list[tuple[str, dict]]:
+    return [(h.kind, h.args) for h in hits]
 
 
 def _only_other(hits: list[Hit]) -> bool:
@@ -97,6 +145,8 @@ def parse_prompt(text: str) -> Plan:
     view, low = prepare(src, language)
     hits = _parse_segments(src, view, low, split_clauses(low))
     hits = _one_setting([_background_only(h, view, low, language) for h in hits], low)
+    if any(h.kind != "other" for h in hits):  # beside real requests, a fragment that asks nothing is noise
+        hits = [h for h in hits if h.kind != "other" or _asks(low, h)]
     tasks: list[SubTask] = []
     seen: list[tuple[str, dict]] = []
     for h in hits:

@@ -123,7 +123,9 @@ NONCONTENT = STOP | frozenset(
     """image photo picture pic scene shot whole thing everything all tout l'image photo cette
     do create generate render redraw reimagine recreate transform convert would could should
     can will just please now also so too bit little lot un peu beaucoup bien encore tres
-    effect filter version effet filtre aspect air look vibe mode pls merci thanks thank
+    effect filter version effet filtre aspect air look vibe mode pls merci thanks thank page panel
+    passe passer passez switch go input output original entire whole overall
+    cover frame planche
     transforme convertis applique utilise montre dessine make it's est sont soit""".split()
 )
 
@@ -136,6 +138,15 @@ VERBS = frozenset(
     transforme change remplace deplace place transporte emmene amene insere dessine montre
     enleve retire colore colorie garde applique utilise increase decrease reduce boost lower
     raise augmente diminue baisse""".split()
+)
+
+# Verbs of requests no rule reads (crop, rotate, fix…): what tells a request from a fragment.
+MORE_VERBS = frozenset(
+    """zoom rotate tilt fix straighten resize crop flip extend restore repair clean retouch enlarge shrink
+    widen stretch smooth sharpen brighten darken lighten increase decrease reduce adjust enhance correct
+    touch help let do open close rearrange mirror invert reverse expand fill blend merge replace remove swap
+    recadre agrandis agrandir retourne pivote corrige corriger nettoie lisse redresse tourne repare restaure
+    retouche elargis retrecis inverse ameliore adoucis supprime efface""".split()
 )
 
 PRONOUN_TARGETS = frozenset(
@@ -176,6 +187,13 @@ MEDIUM_RX = rx(MEDIUM)
 ARTIST_RX = rx(ARTIST)
 COLOR_RX = rx(COLOR)
 ACCESSORY_RX = rx(ACCESSORY)
+
+# Weather says a setting, however it is asked for: "add falling snow", "rends le ciel plus orageux".
+WEATHER_RX = rx(
+    r"\b(?:snow(?:fall|ing|y|storm)?|rain(?:ing|y|storm)?|fog(?:gy)?|mist(?:y)?|haze|hazy|storm(?:y)?|"
+    r"thunderstorm|lightning\s+storm|blizzard|hail(?:storm)?|overcast|neige(?:ux|use|uses)?|pluie|"
+    r"pluvieu(?:x|se|ses)|brouillard|brume|orage(?:ux|use|uses)?|tempete|grele|nuageu(?:x|se))\b"
+)
 
 # An optional determiner, and the prepositions that may open a style phrase.
 STYLE_PRE = r"(?:(?:in|with|en|dans|avec|à|au|de|d'un|d'une)\s+)?"

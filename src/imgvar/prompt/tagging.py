@@ -20,6 +20,7 @@ _GRAY_RX = rx(
 )
 _COLORIZE_RX = rx(
     r"\b(?:(?:in|en)\s+(?:full\s+)?colou?rs?|en\s+couleurs?|colou?ri[sz](?:e|ed|es)|"
+    r"colou?r\s+(?:a|the|this|my)\s+(?:photo|picture|image|pic)|"
     r"colori(?:se|ser|sez))\b"
 )
 
@@ -53,7 +54,7 @@ _STYLE_TEMPLATES: list[tuple[str, str]] = [
     (r"\b(?:like|as|comme)\s+(?P<x>{ARTIST})", "known"),
     # a vintage look / a sepia filter / effet aquarelle ("the cat look like" is no style)
     (r"(?<![\w'])(?:an?\s+)(?P<x>{X})\s+look\b", "any"),
-    (r"(?<![\w']){D}(?P<x>{X})\s+(?:aesthetic|effect|filter|vibe|vibes|feel|finish)\b", "any"),
+    (r"(?<![\w']){D}(?P<x>{X})\s+(?:aesthetic|effect|filter|vibe|vibes|feel|finish|version)\b", "any"),
     (r"\b(?:effet|filtre|esthetique|rendu)\s+(?P<x>{X})", "any"),
 ]
 
@@ -109,10 +110,21 @@ def clean_style(raw: str) -> str:
     return stripped.strip(" -") or s
 
 
+# Words before "style" that are not an art style: "the same style", "formal style" (clothes).
+_NOT_A_STYLE = frozenset(
+    """same different similar new another other original current usual own whole overall formal casual
+    business smart hair hairstyle haircut clothing clothes dress outfit fashion writing font text
+    photo photographic picture image life living cooking fighting dance dancing my his her their its your
+    meme memes même meme differente nouveau nouvelle autre ancien vestimentaire coiffure""".split()
+)
+
+
 def _style_name_ok(c: Clause, a: int, b: int, kind: str, generic: bool) -> bool:
     name = c.low[a:b]
     if not generic:
         return True
+    if any(w in _NOT_A_STYLE for w in name.split()):
+        return False
     if PLACE_RX.search(name) or COLOR_RX.fullmatch(name) or ADJUST_WORD_RX.fullmatch(name):
         return False
     if kind == "a_la":

@@ -13,6 +13,9 @@ _CANNOT = {
     "recolor": ("recolour part of an image", "recoloration ciblée"),
     "style": ("restyle", "changement de style"),
     "recontext": ("change the setting", "changement de décor"),
+    "remove_object": ("remove objects", "suppression d'objet"),
+    "replace_object": ("replace objects", "remplacement d'objet"),
+    "move": ("move objects", "déplacement d'objet"),
 }
 
 

@@ -1,7 +1,7 @@
 """Stage 2 (cloud engines): every edit the plan asks for, in one image-model call.
 
 Only engines with an editor role run it. What it answers (style, recontext,
-add_object, recolor) the offline recontext and stylize stages then skip, so a
+add_object, recolor, remove_object, replace_object, move) the offline recontext and stylize stages then skip, so a
 run never pays twice for the same change.
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 from ..engines.base import Change, EditRequest
 from .base import Stage, StageOutput, State, answered
 
-EDIT_KINDS = ("style", "recontext", "add_object", "recolor")
+EDIT_KINDS = ("style", "recontext", "add_object", "recolor", "remove_object", "replace_object", "move")
 
 
 def edit_tasks(state: State) -> list:

@@ -29,7 +29,7 @@ class CloudAnalyzer:
 
     def __init__(self, ctx: CloudContext) -> None:
         self.ctx = ctx
-        self.version = f"{ctx.provider.name}:{ctx.provider.text_model}:plan-1"
+        self.version = f"{ctx.provider.name}:{ctx.provider.text_model}:plan-2"
 
     def messages(self, prompt: str, image: Image.Image, facts: ImageFacts) -> tuple[list[dict[str, Any]], tuple[int, int]]:
         thumb = _thumbnail(image)

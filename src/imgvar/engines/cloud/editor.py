@@ -101,6 +101,17 @@ def edit_prompt(request: EditRequest) -> str:
         elif task.kind == "recolor":
             target = a.get("target") or "the image"
             parts.append(f"Make {target} {a.get('color')}, changing nothing else.")
+        elif task.kind == "remove_object":
+            where = f" {a['where']}" if a.get("where") else ""
+            parts.append(f"Remove {a.get('object') or task.text}{where} and fill its place with what would be "
+                         "behind it, matching the surrounding texture and light.")
+        elif task.kind == "replace_object":
+            new = a.get("replacement") or "something else that fits the scene"
+            parts.append(f"Replace {a.get('target') or 'the main subject'} with {new}, in the same place, "
+                         "scale and light.")
+        elif task.kind == "move":
+            parts.append(f"Move {a.get('object') or 'the object'} {a.get('where') or ''}".rstrip()
+                         + ", filling the place it leaves with what would be behind it.")
     if request.style_image is not None:
         parts.append("Repaint the first image in the style of the second image (its palette, brushwork and "
                      "texture), keeping the first image's composition and subject.")
@@ -131,7 +142,7 @@ def generate_prompt(request: EditRequest) -> str:
 
 class CloudEditor:
     paid = True
-    kinds = ("style", "recontext", "add_object", "recolor")
+    kinds = ("style", "recontext", "add_object", "recolor", "remove_object", "replace_object", "move")
 
     def __init__(self, ctx: CloudContext) -> None:
         self.ctx = ctx
@@ -256,6 +267,15 @@ class CloudEditor:
                 fr = f"{a.get('subject') or 'le sujet'} placé dans {a.get('setting')}"
             elif task.kind == "add_object":
                 en, fr = f"with {a.get('object')} added", f"avec {a.get('object')} ajouté"
+            elif task.kind == "remove_object":
+                en, fr = f"with {a.get('object')} removed", f"sans {a.get('object')}"
+            elif task.kind == "replace_object":
+                new = a.get("replacement") or "something else"
+                en = f"with {a.get('target') or 'the subject'} replaced by {new}"
+                fr = f"avec {a.get('target') or 'le sujet'} remplacé par {a.get('replacement') or 'autre chose'}"
+            elif task.kind == "move":
+                en = f"with {a.get('object')} moved {a.get('where') or ''}".rstrip()
+                fr = f"avec {a.get('object')} déplacé {a.get('where') or ''}".rstrip()
             else:
                 en = f"{a.get('target') or 'the image'} made {a.get('color')}"
                 fr = f"{a.get('target') or 'l’image'} passée en {a.get('color')}"

@@ -13,7 +13,8 @@ from pydantic import BaseModel, Field
 
 from ...plan import ADJUSTMENTS, Plan, SubTask
 
-Kind = Literal["style", "recontext", "add_object", "recolor", "adjust", "other"]
+Kind = Literal["style", "recontext", "add_object", "recolor", "adjust", "remove_object", "replace_object", "move",
+               "other"]
 Adjustment = Literal[ADJUSTMENTS]  # type: ignore[valid-type]
 
 SYSTEM_PROMPT = """You plan edits for an image-variation tool. Split the user's request into sub-tasks:
@@ -22,6 +23,9 @@ SYSTEM_PROMPT = """You plan edits for an image-variation tool. Split the user's 
 - add_object: `object` to add and `where` (null if unsaid).
 - recolor: `target` (null for the whole image) and `color`.
 - adjust: a global correction; `adjustment` is one of brightness, contrast, saturation, warmth, sharpness, blur, grayscale and `direction` increase or decrease.
+- remove_object: `object` to take out of the image and `where` (null if unsaid).
+- replace_object: `target` that becomes something else and `replacement` (null if unsaid); a new colour is recolor, a new setting recontext, a material or art form for the whole image style.
+- move: `object` already in the image and `where` it goes.
 - other: anything else.
 `text` is the fragment of the request each task comes from. Unused fields are null.
 `language` is "fr" if the request is in French, else "en".
@@ -35,9 +39,10 @@ class CloudTask(BaseModel):
     style: Optional[str] = Field(description="style tasks: the style named")
     subject: Optional[str] = Field(description="recontext tasks: the subject kept")
     setting: Optional[str] = Field(description="recontext tasks: the new setting")
-    object: Optional[str] = Field(description="add_object tasks: what to add")
-    where: Optional[str] = Field(description="add_object tasks: where")
-    target: Optional[str] = Field(description="recolor tasks: what to recolour")
+    object: Optional[str] = Field(description="add_object, remove_object and move tasks: the object")
+    where: Optional[str] = Field(description="add_object, remove_object and move tasks: where")
+    target: Optional[str] = Field(description="recolor and replace_object tasks: what changes")
+    replacement: Optional[str] = Field(description="replace_object tasks: what it becomes")
     color: Optional[str] = Field(description="recolor tasks: the new colour")
     adjustment: Optional[Adjustment] = Field(description="adjust tasks")  # type: ignore[valid-type]
     direction: Optional[Literal["increase", "decrease"]] = Field(description="adjust tasks")
@@ -68,4 +73,10 @@ def _to_task(task: CloudTask) -> SubTask:
         return SubTask("recolor", text, {"target": task.target, "color": task.color.strip()})
     if task.kind == "adjust" and task.adjustment and task.direction:
         return SubTask("adjust", text, {"adjustment": task.adjustment, "direction": task.direction})
+    if task.kind == "remove_object" and (task.object or text):
+        return SubTask("remove_object", text, {"object": (task.object or text).strip(), "where": task.where})
+    if task.kind == "replace_object" and (task.target or task.replacement):
+        return SubTask("replace_object", text, {"target": task.target, "replacement": task.replacement})
+    if task.kind == "move" and task.object and task.where:
+        return SubTask("move", text, {"object": task.object.strip(), "where": task.where.strip()})
     return SubTask("other", text, {})  # a kind without the fields it needs is not actionable

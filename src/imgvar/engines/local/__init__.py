@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # role -> (module, class, version). The version must equal the class's own: loading a
 # role whose class says otherwise fails loudly, so a version bump cannot go unnoticed.
 ROLES: dict[str, tuple[str, str, str]] = {
-    "analyzer": ("analyzer", "LocalAnalyzer", "parser-2"),
+    "analyzer": ("analyzer", "LocalAnalyzer", "parser-3"),
     "stylizer": ("stylizer", "LocalStylizer", "presets-2"),
     "recontexter": ("recontexter", "LocalRecontexter", "composite-2"),
     "adder": ("adder", "LocalObjectAdder", "place-1"),

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 
 class LocalAnalyzer:
-    version = "parser-2"
+    version = "parser-3"
 
     def analyze(self, prompt: str, image: Image.Image, facts: ImageFacts) -> Plan:
         # Imported here: a cached plan needs only `version`, never the parser.

@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from ..base import Change
 
 
+# Changes a cloud edit words as "with …" / "avec …", said before the whole-image changes.
+_NOUN_PHRASE_KINDS = ("recontext", "add_object", "recolor", "remove_object", "replace_object", "move")
+
+
 class TemplateDescriber:
     version = "template-2"
 
@@ -30,8 +34,8 @@ class TemplateDescriber:
                                                preposition, french))
                 continue
             text = _summary(change, french)
-            if change.kind in ("recontext", "add_object", "recolor"):  # a cloud edit's noun phrase
-                if not text.startswith(("with ", "avec ")):
+            if change.kind in _NOUN_PHRASE_KINDS:  # a cloud edit's noun phrase
+                if not text.startswith(("with ", "avec ", "sans ")):
                     text = ("avec " if french else "with ") + text
                 setting_first.append(text)
             else:

@@ -6,11 +6,15 @@ from __future__ import annotations
 import re
 
 from ..clause import Ctx, Hit, subject_phrase
-from ..patterns import ACCESSORY_RX, COLOR_WORD, DET, WHERE_PREPS, rx, words
+from ..patterns import ACCESSORY_RX, COLOR, COLOR_WORD, DET, WEATHER_RX, WHERE_PREPS, rx, words
+from .style import look_hits
 
 _ADD_VERB = rx(
-    r"(?:add|insert|include|draw|attach|stick|paste|a?joute[rz]?|rajoute[rz]?|insere[rz]?|"
-    r"inclu(?:s|t|re|ez)|dessine[rz]?)\s+"
+    r"(?:add|insert|include|draw|attach|stick|paste|integrate|overlay|"
+    r"(?:make|let)\s+(?:there\s+be|appear)|there\s+should\s+be|"
+    r"a?joute[rz]?|rajoute[rz]?|insere[rz]?|inclu(?:s|t|re|ez)|dessine[rz]?|integre[rz]?|incruste[rz]?|"
+    r"fai(?:s|tes|re)\s+appara[iî]tre|write|type|ecri(?:s|re|vez)|inscri(?:s|re|vez)|"
+    r"(?:addition|ajout)\s+(?:of|d(?:e|u|es|'))(?=\s|\w))\s*"
 )
 # "add a bird in the sky" places it, "add a cat in a basket" describes it: "in" only counts
 # before a definite or possessive determiner.
@@ -32,7 +36,25 @@ def added_object(ctx: Ctx, a: int) -> list[Hit] | None:
     obj = c.arg(a, obj_b)
     if not obj or not c.has_content(a, obj_b):
         return None
-    return [ctx.hit("add_object", {"object": obj, "where": where})]
+    # "add a lens-flare effect" adds a thing; "add a vintage effect" asks for a look
+    return not_an_object(ctx, a, obj_b, things=False) or [ctx.hit("add_object", {"object": obj, "where": where})]
+
+
+_TINT = rx(rf"(?:(?:an?|some|the|un|une|des)\s+)?(?P<color>{COLOR})\s+(?:filter|hue|tint|tone|cast|wash|overlay|filtre|teinte)s?\b")
+_SKY = rx(r"(?:(?:an?|some|more|the|un|une|des|du|plus\s+de)\s+)?(?:[^\W\d_]+\s+){0,3}?(?:sky|skies|clouds?|ciel|nuages?)\b")
+
+
+def not_an_object(ctx: Ctx, a: int, b: int, things: bool = True) -> list[Hit] | None:
+    """What "add …" or "give …" asks for when it adds no thing: weather is a setting ("add
+    falling snow"), a look is a style ("donne un aspect de photo vintage")."""
+    c = ctx.c
+    a, b = c.trim(a, b)
+    tint = _TINT.search(c.low, a, b)
+    if tint:  # "add a blue filter", "an orange hue": a colour over the image
+        return [ctx.hit("recolor", {"target": None, "color": " ".join(tint.group("color").split())})]
+    if WEATHER_RX.search(c.low, a, b) or _SKY.match(c.low, a, b):
+        return [ctx.hit("recontext", {"subject": None, "setting": c.arg(*c.trim(a, ctx.hi)), "preposition": None})]
+    return look_hits(ctx, a, b, things=things)
 
 
 def rule_add_verb(ctx: Ctx) -> list[Hit] | None:
@@ -60,6 +82,9 @@ def rule_give(ctx: Ctx) -> list[Hit] | None:
     if not m:
         return None
     a = m.end()
+    look = not_an_object(ctx, a, hi)
+    if look:  # "donner un aspect de photo vintage", "give it a film look"
+        return look
     if m.group("pron"):
         return _give_hit(ctx, None, a, hi)
     to = _TO_RX.search(c.low, a, hi)
@@ -95,6 +120,10 @@ def _give_hit(ctx: Ctx, where: str | None, a: int, b: int) -> list[Hit] | None:
     obj = ctx.c.arg(a, b)
     if not obj or not ctx.c.has_content(a, b):
         return None
+    if where is None or ctx.c.low[a:b].startswith(("un ", "une ", "a ", "an ")):
+        instead = not_an_object(ctx, a, b)
+        if instead:
+            return instead
     return [ctx.hit("add_object", {"object": obj, "where": where})]
 
 
@@ -106,7 +135,7 @@ _WEAR_RX = rx(
 
 
 _MAKE_WEAR = rx(
-    r"(?:(?:make|let|have)\s+(?P<subj>.+?)\s+(?:wear|hold|carry|put\s+on)|"
+    r"(?:(?:make|let|have|help)\s+(?P<subj>.+?)\s+(?:wear|hold|carry|put\s+on)|"
     r"(?:surround|entoure[rz]?)\s+(?P<subj2>.+?)\s+(?:with|de|d'|avec))\s+(?P<obj>.+)"
 )
 
@@ -137,10 +166,22 @@ def rule_wearing(ctx: Ctx) -> list[Hit] | None:
     return [ctx.hit("add_object", {"object": c.arg(oa, ob), "where": where})]
 
 
-def rule_add_continued(ctx: Ctx) -> list[Hit] | None:
-    """"add a cat and a dog": the bare noun phrase after "and" is added too."""
+def rule_add_continued_np(ctx: Ctx) -> list[Hit] | None:
+    """"ajoute une haie et des jardins autour du bâtiment": a noun phrase after an addition is
+    added too, before its place words make it read as a setting."""
+    return rule_add_continued(ctx, early=True)
+
+
+def rule_add_continued(ctx: Ctx, early: bool = False) -> list[Hit] | None:
+    """"add a cat and a dog", "remove the sign and the gutter": the bare noun phrase after "and"
+    is added (or removed) too."""
     c, lo, hi = ctx.c, ctx.lo, ctx.hi
-    if not ctx.prev or ctx.prev[-1].kind != "add_object" or c.starts_with_verb(lo, hi):
+    kind = ctx.prev[-1].kind if ctx.prev else None
+    if kind not in ("add_object", "remove_object") or c.starts_with_verb(lo, hi):
         return None
+    if early and not re.match(DET, c.low[lo:hi]):
+        return None
+    if kind == "remove_object":
+        return [ctx.hit("remove_object", {"object": c.arg(lo, hi), "where": None})] if c.has_content(lo, hi) else None
     return added_object(ctx, lo)
 

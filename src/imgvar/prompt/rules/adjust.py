@@ -15,13 +15,17 @@ _B, _C, _S, _W, _SH, _BL = "brightness", "contrast", "saturation", "warmth", "sh
 _ADJ_FIXED = [
     (r"brighter|brighten(?:ed|s)?|lighten(?:ed|s)?|lighter|eclairci(?:r|s|t|ssez)", _B, 1),
     (r"darker|darken(?:ed|s)?|dimmer|assombri(?:r|s|t|ssez)|obscurci(?:r|s|t|ssez)", _B, -1),
-    (r"warmer|warm\s+(?:it\s+)?up|rechauffe[rz]?|warm(?:er)?\s+(?:tones?|colou?rs?|tint)|"
+    (r"warmer|warm\s+(?:it\s+)?up|rechauffe[rz]?|"
+     r"warm(?:er)?\s+(?:tones?|colou?rs?|tint|light(?:ing)?|glow|hues?|filter|feel|atmosphere|vibe|cast)|"
+     r"(?:lumiere|eclairage|ambiance)\s+(?:plus\s+)?chaude|"
      r"(?:tons|teintes|couleurs)\s+chaud(?:s|es)", _W, 1),
     (r"cooler|colder|cool\s+(?:it\s+)?down|refroidi(?:r|s|t|ssez)|"
-     r"(?:cool|cold)(?:er)?\s+(?:tones?|colou?rs?|tint)|(?:tons|teintes|couleurs)\s+froid(?:s|es)",
+     r"(?:cool|cold)(?:er)?\s+(?:tones?|colou?rs?|tint|light(?:ing)?|glow|hues?|filter|feel|cast)|"
+     r"(?:tons|teintes|couleurs)\s+froid(?:s|es)|(?:lumiere|eclairage|ambiance)\s+(?:plus\s+)?froide",
      _W, -1),
-    (r"sharper|sharpen(?:ed|s)?|crisper", _SH, 1),
-    (r"blurr(?:y|ier|ed)|blurs?|soften(?:ed|s)?|softer|out\s+of\s+focus|flout(?:e|er|ez)|"
+    (r"sharper|sharpen(?:ed|s|ing)?|crisper", _SH, 1),
+    (r"dramatic\s+(?:light(?:ing)?|shadows?|look|contrast)|more\s+dramatic", _C, 1),
+    (r"blurr(?:y|ier|ed)|blurs?|unfocus(?:ed)?|defocus(?:ed)?|soften(?:ed|s)?|softer|out\s+of\s+focus|flout(?:e|er|ez)|"
      r"flou(?:e|es|s)?|adouci(?:r|s|t|ssez)", _BL, 1),
     (r"unblur|deblur|deflout(?:e|er|ez)", _BL, -1),
     (r"saturate[sd]?|(?:make\s+)?(?:the\s+)?colou?rs\s+pop|pop\s+(?:the\s+)?colou?rs", _S, 1),
@@ -31,7 +35,9 @@ _ADJ_FIXED = [
 _ADJ_BASE = [
     (r"bright|luminous|lumineu(?:x|se|ses)|clair(?:e|es|s)?", _B, 1),
     (r"dark|dim|sombres?|fonce(?:e|es|s)?", _B, -1),
-    (r"saturated|vivid|vibrant|colou?rful|punchy|satur(?:e|ee|ees|es)|vif|vive|vifs|vives|"
+    (r"dramatic|dramatique|moody", _C, 1),
+    (r"pale|paler|faded|washed", _S, -1),
+    (r"saturated|vivid|vibrant|colou?rful|punchy|lively|satur(?:e|ee|ees|es)|vif|vive|vifs|vives|"
      r"eclatant(?:e|es|s)?|colore(?:e|es|s)?", _S, 1),
     (r"dull|ternes?", _S, -1),
     (r"contrast(?:ed|y)|contraste(?:e|es|s)?", _C, 1),
@@ -40,30 +46,37 @@ _ADJ_BASE = [
     (r"sharp|crisp|detailed|net|nette|nets|nettes|precis(?:e|es)?", _SH, 1),
     (r"soft|doux|douce", _BL, 1),
 ]
-# Nouns need a direction word in front ("more contrast", "réduis le flou").
+# Nouns need a direction word in front ("more contrast", "réduis le flou"); a cast counts
+# against its side ("reduce the blue tint" warms the image).
+_CAST = r"(?:\s+(?:tint|cast|hue|tone|channel)s?)"
 _ADJ_NOUN = [
-    (r"brightness|luminosity|exposure|light|luminosite|exposition|lumiere|clarte", _B),
-    (r"contrast|contraste", _C),
-    (r"saturation|vibrance|vibrancy|colou?rs|colou?rfulness|couleurs", _S),
-    (r"warmth|chaleur", _W),
-    (r"sharpness|details?|clarity|definition|nettete|precision", _SH),
-    (r"blur|bokeh|softness|flou", _BL),
+    (r"brightness|luminosity|exposure|light|luminosite|exposition|lumiere|clarte", _B, 1),
+    (r"contrast|contraste", _C, 1),
+    (r"saturation|vibrance|vibrancy|colou?rs|colou?rfulness|couleurs", _S, 1),
+    (rf"warmth|chaleur|redness|yellowness|orangeness|(?:orange|yellow|red|amber|warm){_CAST}", _W, 1),
+    (rf"blueness|(?:blue|cyan|cool|cold){_CAST}", _W, -1),
+    (r"sharpness|details?|clarity|definition|nettete|precision", _SH, 1),
+    (r"blur|bokeh|softness|flou", _BL, 1),
 ]
 _UP = words(
+    r"(?:turn|crank|bump|dial|pump|ramp|jack|kick|amp|punch|push|bring)\s+up", r"up",
     r"more(?:\s+of)?", r"increase[ds]?", "increasing", r"boost(?:ed|s)?", r"raise[ds]?",
-    "higher", "high", r"add(?:s|ed)?", r"enhance[ds]?", r"improve[ds]?", "stronger", "strong",
+    "higher", "high", r"add(?:s|ed)?", r"enhance[ds]?", r"improve[ds]?", r"amelior(?:e[rz]?|ant)", "stronger", "strong",
     r"max(?:imum|imize)?", r"plus\s+de", r"plus\s+d'", r"davantage\s+de", r"augmente[rz]?",
     r"accentue[rz]?", r"renforce[rz]?", r"rehausse[rz]?", r"a?joute[rz]?", r"rajoute[rz]?",
     r"monte[rz]?", r"with\s+more", r"avec\s+plus\s+de",
 )
 _DOWN = words(
+    r"(?:turn|dial|bring|knock|calm|tame|cut)\s+(?:down|back)", r"cut", r"soften", r"take\s+(?:away|out)",
+    r"get\s+rid\s+of",
     "less", "fewer", r"decrease[ds]?", r"reduce[ds]?", "lower", "low", r"remove[ds]?", "minus",
     "weaker", r"tone\s+down", r"moins\s+de", r"moins\s+d'", r"diminue[rz]?",
     r"redui(?:s|re|sez|t)", r"baisse[rz]?", r"attenue[rz]?", r"enleve[rz]?", r"retire[rz]?",
     r"supprime[rz]?", r"with\s+less", r"avec\s+moins\s+de", "no",
 )
 _NOUN_FILL = words(
-    "the", "some", r"a\s+bit\s+(?:of|more)", r"a\s+little(?:\s+more)?", r"a\s+lot\s+(?:of|more)",
+    "the", "some", "les", "ses", "its", "his", "her", "their", "significant", "extra", "slight", "general",
+    "overall", r"(?:a\s+)?lots?\s+of", r"alot\s+of", r"a\s+touch\s+of", r"colou?r", "couleur", "global(?:e)?", r"a\s+bit\s+(?:of|more)", r"a\s+little(?:\s+more)?", r"a\s+lot\s+(?:of|more)",
     "more", "du", r"de\s+la", "la", "le", r"un\s+peu\s+(?:de|plus\s+de)", r"plus\s+de",
     r"beaucoup\s+de", "des", "its", r"the\s+image's", "image", "photo",
 )
@@ -76,8 +89,10 @@ _ADJUST_RULES: list[tuple[re.Pattern[str], str, int, str]] = (
     [(rx(rf"\b(?:(?P<mod>{_MOD})\s+)?(?:{w})\b"), a, d, "fixed") for w, a, d in _ADJ_FIXED]
     + [(rx(rf"\b(?:(?P<mod>{_MOD})\s+)?(?:{w})\b"), a, d, "base") for w, a, d in _ADJ_BASE]
     + [(rx(rf"\b(?:(?P<up>{_UP})|(?P<down>{_DOWN}))\s+(?:(?:{_NOUN_FILL})\s+|l'|d')*(?:{w})\b"),
-        a, 1, "noun") for w, a in _ADJ_NOUN]
-    + [(rx(rf"\b(?:{w})\b"), a, 1, "bare_noun") for w, a in _ADJ_NOUN]
+        a, sign, "noun") for w, a, sign in _ADJ_NOUN]
+    + [(rx(rf"\b(?:turn|crank|bump|dial|pump|bring|push|knock|tone)\s+(?:(?:{_NOUN_FILL})\s+|l'|d')*(?:{w})"
+           rf"\s+(?P<updown>up|down|back)\b"), a, sign, "noun_after") for w, a, sign in _ADJ_NOUN]
+    + [(rx(rf"\b(?:{w})\b"), a, 1, "bare_noun") for w, a, _ in _ADJ_NOUN]
 )
 ADJUST_WORD_RX = rx(r"\b(?:" + "|".join(w for w, *_ in _ADJ_FIXED + _ADJ_BASE) + r")\b")
 
@@ -97,8 +112,8 @@ def adjustments(c: Clause, lo: int, hi: int, prev: list[Hit]) -> list[Hit]:
                 if not alone:
                     continue
                 direction = _inherited_direction(prev)
-            if cls == "noun" and m.group("down"):
-                direction = -1
+            if cls == "noun" and m.group("down") or cls == "noun_after" and m.group("updown") != "up":
+                direction = -direction
             if flips:
                 direction = -direction
             found.append((m.start(), m.end(), adjustment, direction))
@@ -119,6 +134,34 @@ def _inherited_direction(prev: list[Hit]) -> int:
         if hit.kind == "adjust":
             return 1 if hit.args["direction"] == "increase" else -1
     return 1
+
+
+_LIGHTING = rx(
+    r"(?:change|transform|modify|adapt|adjust|make|turn|transforme[rz]?|modifie[rz]?|adapte[rz]?|ajuste[rz]?|"
+    r"change[rz]?|rends)\s+(?:the\s+|l'|la\s+|les\s+)?(?:lighting|light|lights|eclairage|lumiere|ambiance)\b"
+)
+_LIGHT_WORDS = (
+    (r"warm|golden|cozy|chaleureu|chaud|dore|festive?", _W, 1),
+    (r"cool|cold|blue|froid|bleu", _W, -1),
+    (r"dramatic|dramatique|contrast", _C, 1),
+    (r"bright|lumineu|clair|sunny|ensoleill", _B, 1),
+    (r"dark|dim|sombre|tamis", _B, -1),
+)
+
+
+def rule_lighting(ctx: Ctx) -> list[Hit] | None:
+    """"transforme l'éclairage pour une ambiance plus chaude", "make the lighting dramatic": an
+    adjustment by the words that follow, even in the clause's "pour …" tail."""
+    c = ctx.c
+    m = _LIGHTING.match(c.low, ctx.full_lo, ctx.hi)
+    if not m:
+        return None
+    rest = c.low[m.end():c.end]
+    for pattern, adjustment, direction in _LIGHT_WORDS:
+        if re.search(rf"\b(?:{pattern})", rest):
+            word = "increase" if direction > 0 else "decrease"
+            return [ctx.hit("adjust", {"adjustment": adjustment, "direction": word})]
+    return None
 
 
 def rule_adjust(ctx: Ctx) -> list[Hit] | None:

@@ -63,9 +63,18 @@ def _recolor_hit(ctx: Ctx, target: tuple[int, int] | None, color: tuple[int, int
     return [ctx.hit("recolor", {"target": subject, "color": name})]
 
 
+_COLOR_VERB = rx(r"(?P<verb>whiten|blacken|redden|yellow|blanchi[rs]|noirci[rs]|rougi[rs])\s+(?P<target>.+)")
+_VERB_COLORS = {"whiten": "white", "blacken": "black", "redden": "red", "yellow": "yellow", "blanchir": "blanc",
+                "blanchis": "blanc", "noircir": "noir", "noircis": "noir", "rougir": "rouge", "rougis": "rouge"}
+
+
 def rule_recolor_verb(ctx: Ctx) -> list[Hit] | None:
     """make the car red / change the color of the shirt to green / peins le mur en bleu."""
     c, lo, hi = ctx.c, ctx.full_lo, ctx.hi
+    m = _COLOR_VERB.fullmatch(c.low, lo, hi)
+    if m:  # "whiten my teeth"
+        return [ctx.hit("recolor", {"target": subject_phrase(c, *m.span("target")),
+                                    "color": _VERB_COLORS[m.group("verb")]})]
     for pattern in (_RECOLOR_OF, _RECOLOR_POSSESSIVE):
         m = pattern.fullmatch(c.low, lo, hi)
         if m:

@@ -8,7 +8,7 @@ import re
 
 from ..clause import Clause, Ctx, Hit, subject_phrase
 from ..patterns import (ACCESSORY, ACCESSORY_RX, BG_ANY, BG_EN, BG_FR, COLOR_RX, DET, KEEP_PREP, LOC_PREP_RX,
-                        OPT_DET, WORD, rx)
+                        OPT_DET, WEATHER_RX, WORD, rx)
 from .adjust import ADJUST_WORD_RX
 
 _BG_VERB = rx(
@@ -35,8 +35,18 @@ _BG_STATE = rx(
 )
 
 
+_BG_ALONE = rx(
+    rf"(?:change|replace|swap|switch|update|modify|remplace[rz]?|change[rz]?|modifie[rz]?)\s+"
+    rf"(?:{OPT_DET})?(?:photo\s+|image\s+)?(?:{BG_ANY})"
+)
+
+
 def rule_background(ctx: Ctx) -> list[Hit] | None:
     c = ctx.c
+    if _BG_ALONE.fullmatch(c.low, ctx.full_lo, ctx.hi):  # "change the background": a new one, not said which
+        french = not re.match(r"change|replace|swap|switch|update|modify\b", c.low[ctx.full_lo:ctx.hi])
+        setting = "un autre arrière-plan" if french else "a different background"
+        return [ctx.hit("recontext", {"subject": None, "setting": setting, "preposition": None})]
     for pattern, lo in ((_BG_VERB, ctx.full_lo), (_BG_STATE, ctx.lo), (_BG_NOUN, ctx.lo),
                    (_BG_FR_RX, ctx.lo), (_BG_BEHIND, ctx.lo)):
         m = pattern.fullmatch(c.low, lo, ctx.hi)
@@ -44,7 +54,7 @@ def rule_background(ctx: Ctx) -> list[Hit] | None:
             continue  # "add a tree in the background" is an addition
         xa, xb = c.trim(*m.span("x"))
         x = c.low[xa:xb]
-        if ADJUST_WORD_RX.fullmatch(x) or xa >= xb:
+        if xa >= xb or ADJUST_WORD_RX.fullmatch(x) or ADJUST_WORD_RX.search(x) and len(c.tokens(xa, xb)) <= 3:
             return None  # "blurry background" is an adjustment
         subject = None
         if m.groupdict().get("subj"):
@@ -142,12 +152,24 @@ def rule_recontext_verb(ctx: Ctx) -> list[Hit] | None:
     place = pick_place(c, preps, hi)
     if place:
         return recontext_from(ctx, m.end(), place)
-    if preps and _PUT_VERBS.fullmatch(m.group("verb")):  # "put a hat on the dog"
-        obj = subject_phrase(c, m.end(), preps[0].start())
-        if obj:
-            where = c.arg(preps[0].start(), hi)
+    if _PUT_VERBS.fullmatch(m.group("verb")):  # "put a hat on the dog", "mettre un vélo"
+        end = preps[0].start() if preps else hi
+        obj = subject_phrase(c, m.end(), end)
+        if obj and (preps or _INDEFINITE.match(c.low, c.trim(m.end(), end)[0])):
+            where = c.arg(preps[0].start(), hi) if preps else None
             return [ctx.hit("add_object", {"object": obj, "where": where})]
     return None
+
+
+_INDEFINITE = rx(r"(?:a|an|some|un|une|des|du|de\s+la|two|three|deux|trois)\s")
+
+
+def rule_weather(ctx: Ctx) -> list[Hit] | None:
+    """"make the sky stormy", "rends le ciel plus orageux": weather no other rule read is a setting."""
+    c, lo, hi = ctx.c, ctx.lo, ctx.hi
+    if not WEATHER_RX.search(c.low, lo, hi):
+        return None
+    return [ctx.hit("recontext", {"subject": None, "setting": c.arg(lo, hi), "preposition": None})]
 
 
 def rule_prep_phrase(ctx: Ctx) -> list[Hit] | None:
@@ -177,9 +199,11 @@ def rule_prep_phrase(ctx: Ctx) -> list[Hit] | None:
 
 
 def rule_place_only(ctx: Ctx) -> list[Hit] | None:
-    """a beach at sunset / winter / Paris at night (with a place word)."""
+    """a beach at sunset / winter / Paris at night (with a place word); after "make it" or
+    "what if it were", a name alone is a place too ("make it Lisbon")."""
     c, lo, hi = ctx.c, ctx.lo, ctx.hi
-    if c.starts_with_verb(lo, hi) or not c.has_place(lo, hi, proper=False):
+    named = lo > ctx.full_lo and len(c.tokens(lo, hi)) <= 3
+    if c.starts_with_verb(lo, hi) or not c.has_place(lo, hi, proper=named):
         return None
     return [ctx.hit("recontext", {"subject": None, "setting": c.arg(lo, hi), "preposition": None})]
 

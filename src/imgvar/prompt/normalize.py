@@ -10,7 +10,8 @@ from .clause import Clause
 from .patterns import rx
 
 POLITE = rx(
-    r"(?:please|pls|plz|kindly|just|now|simply|also|then|and|et|puis|ensuite|aussi|hey|ok|okay|"
+    r"(?:please|pls|plz|kindly|just|now|simply|also|then|and|et|puis|ensuite|aussi|hey|ok|okay|but|mais|or|ou|"
+    r"(?:(?:the|this|my)\s+)?(?:image|photo|picture|it)?\s*needs?(?:\s+to\s+be)?|"
     r"can\s+you|could\s+you|would\s+you|will\s+you|can\s+u|i\s+want\s+you\s+to|i\s+want\s+to|"
     r"i\s+want|i'd\s+like\s+you\s+to|i'd\s+like\s+to|i'd\s+like|i\s+would\s+like\s+(?:you\s+)?to|"
     r"i\s+would\s+like|let's|lets|try\s+to|go\s+ahead\s+and|s'il\s+te\s+plait|s'il\s+vous\s+plait|"
@@ -70,7 +71,7 @@ CHATTER = rx(
     r"(?:thanks?|thank\s+you|ty|tia|thx|cheers|merci|hey|hi|hello|gold|reward|ps|update|note|"
     r"i|i'm|im|i've|ive|i'll|i\s+am|my|we|we're|our|us|it's|its|it\s+(?:is|was)|this\s+is|that's|there's|"
     r"there\s+is|he's|she's|they|they're|he|she|whoever|whatever|anything|will\s+send|would\s+love|"
-    r"feel\s+free|do\s+whatever|if\s|in\s+advance|"
+    r"feel\s+free|do\s+whatever|if\s|in\s+advance|for\s+(?:my|me|his|her|our|a|the)\b|"
     r"je|j'ai|c'est|nous|mon|ma|mes|il\s+y\s+a|ca|cela|voici)\b"
 )
 
@@ -99,7 +100,7 @@ def skip(pattern: re.Pattern[str], c: Clause, lo: int, hi: int) -> int:
 
 _BLANKED = str.maketrans({ch: " " for ch in "\"“”«»()[]{}*_<>"})
 # Asides: tags in square brackets ("[Specific]") and long parentheses ("(if it comes out well
-# I will send you $10)") are blanked whole; a short parenthesis ("(tilt-shift)") stays.
+# I will send you $10)") are blanked whole; a short one ("(façon Monet)") is read.
 _ASIDE = rx(r"\[[^\]]*\]|\((?:[^()\s]+\s+){3,}[^()]*\)?|&(?:amp|quot|#39|lt|gt);")
 _A_AS_A_GRAVE = rx(r"(?<![\w'])a(?=\s+(?:la\s|l'))")
 _A_AS_A_GRAVE_FR = rx(r"(?<![\w'])a(?=\s+(?:un|une|cote|droite|gauche)\b)")

@@ -124,8 +124,18 @@ def _is_verb_phrase(src: str, view: str, low: str, seg: Segment) -> bool:
 def _asks(low: str, hit: Hit) -> bool:
     """Whether a fragment no rule read is still a request: it starts with a verb ("zoom in",
     "straighten the photo") or is long enough to be one ("the dog should look happier")."""
+    if _VAGUE.fullmatch(low, hit.start, hit.end):
+        return False  # "fix this picture", "make it look nice": the requests beside it say how
     words = re.findall(r"[^\W\d_]+'?", low[hit.start:hit.end])
     return bool(words) and (words[0].rstrip("'") in VERBS | MORE_VERBS or len(words) > 4)
+
+
+_VAGUE = rx(
+    r"\s*(?:(?:please|can\s+you|could\s+you)\s+)?(?:fix|touch\s+up|edit|improve|enhance|retouch|clean\s+up|"
+    r"make|photoshop|ameliore[rz]?|retouche[rz]?|corrige[rz]?|rends)\s+(?:up\s+)?(?:the|this|my|that|l'|la|cette|"
+    r"ma)?\s*(?:image|photo|picture|pic|it|this|shot)s?\b(?:\s+(?:look\s+)?(?:a\s+(?:little|bit)\s+)?"
+    r"(?:nice|nicer|better|good|great|pretty|perfect|belle|mieux))?[\s.!?]*"
+)
 
 
 def _kinds(hits: list[Hit]) -> list[tuple[str, dict]]:

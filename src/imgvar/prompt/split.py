@@ -16,7 +16,7 @@ _PROTECTED = rx(
     r"dungeons\s+(?:and|&)\s+dragons)\b"
 )
 _SEPARATOR = rx(
-    r"(?P<hard>\s*(?:[,;!?\n]|(?<!\d)\.(?!\d)|\s[\-\u2013\u2014]\s|\s/|/\s)+\s*"
+    r"(?P<hard>\s*(?:[,;!?\n]|(?<!\d)(?<!\bmr)(?<!\bmrs)(?<!\bdr)(?<!\bst)(?<!\bvs)(?<!\b[a-z])\.(?!\d)|\s[\-\u2013\u2014]\s|\s/|/\s)+\s*"
     r"|\s+(?:and\s+then|and\s+also|then|also|but|while|whilst|et\s+puis|et\s+aussi|puis|ensuite|mais|"
     r"tout\s+en)\s+)"
     r"|(?P<soft>\s+(?:and|et|ainsi\s+que|as\s+well\s+as)\s+|\s*&\s*)"

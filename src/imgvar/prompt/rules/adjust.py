@@ -28,7 +28,7 @@ _ADJ_FIXED = [
     (r"blurr(?:y|ier|ed)|blurs?|unfocus(?:ed)?|defocus(?:ed)?|soften(?:ed|s)?|softer|out\s+of\s+focus|flout(?:e|er|ez)|"
      r"flou(?:e|es|s)?|adouci(?:r|s|t|ssez)", _BL, 1),
     (r"unblur|deblur|deflout(?:e|er|ez)", _BL, -1),
-    (r"saturate[sd]?|(?:make\s+)?(?:the\s+)?colou?rs\s+pop|pop\s+(?:the\s+)?colou?rs", _S, 1),
+    (r"saturate[sd]?|(?:make\s+)?(?:the\s+)?colou?rs?\s+pop|pop\s+(?:the\s+)?colou?rs", _S, 1),
     (r"desaturate[sd]?|desatur(?:e|ee|ees|es|er|ez)|washed\s+out|muted", _S, -1),
 ]
 # Plain adjectives count only after "more"/"less"/"plus"/"moins", or alone in their clause.
@@ -52,7 +52,7 @@ _CAST = r"(?:\s+(?:tint|cast|hue|tone|channel)s?)"
 _ADJ_NOUN = [
     (r"brightness|luminosity|exposure|light|luminosite|exposition|lumiere|clarte", _B, 1),
     (r"contrast|contraste", _C, 1),
-    (r"saturation|vibrance|vibrancy|colou?rs|colou?rfulness|couleurs", _S, 1),
+    (r"saturation|vibrance|vibrancy|colou?rs?|colou?rfulness|couleurs", _S, 1),
     (rf"warmth|chaleur|redness|yellowness|orangeness|(?:orange|yellow|red|amber|warm){_CAST}", _W, 1),
     (rf"blueness|(?:blue|cyan|cool|cold){_CAST}", _W, -1),
     (r"sharpness|details?|clarity|definition|nettete|precision", _SH, 1),

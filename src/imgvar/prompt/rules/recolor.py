@@ -68,6 +68,14 @@ _VERB_COLORS = {"whiten": "white", "blacken": "black", "redden": "red", "yellow"
                 "blanchis": "blanc", "noircir": "noir", "noircis": "noir", "rougir": "rouge", "rougis": "rouge"}
 
 
+# "change the colours", "reverse the colour scheme": new colours, none named
+_NEW_COLORS = rx(
+    r"(?:change|alter|modify|swap|switch|reverse|invert|shift|change[rz]?|modifie[rz]?|inverse[rz]?)\s+"
+    r"(?:the\s+|its\s+|la\s+|les\s+|sa\s+|ses\s+)?(?:colou?r\s*(?:scheme|palette)|colou?rs?|hues?|couleurs?|teintes?)"
+    r"(?:\s+(?:of|on|in|de|du|des)\s+(?P<target>.+))?"
+)
+
+
 def rule_recolor_verb(ctx: Ctx) -> list[Hit] | None:
     """make the car red / change the color of the shirt to green / peins le mur en bleu."""
     c, lo, hi = ctx.c, ctx.full_lo, ctx.hi
@@ -79,6 +87,11 @@ def rule_recolor_verb(ctx: Ctx) -> list[Hit] | None:
         m = pattern.fullmatch(c.low, lo, hi)
         if m:
             return _recolor_hit(ctx, m.span("target"), m.span("color"))
+    m = _NEW_COLORS.fullmatch(c.low, lo, hi)
+    if m:
+        target = subject_phrase(c, *m.span("target")) if m.group("target") else None
+        french = bool(re.search(r"\b(?:couleurs?|teintes?)\b", c.low[lo:hi]))
+        return [ctx.hit("recolor", {"target": target, "color": "d'autres couleurs" if french else "different colours"})]
     m = _RECOLOR_VERB.match(c.low, lo, hi)
     split = _color_split(c, m.end(), hi) if m else None
     return _recolor_hit(ctx, *split) if split else None

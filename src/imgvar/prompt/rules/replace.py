@@ -170,12 +170,14 @@ def _new_color(c: Clause, x: tuple[int, int] | None, y: tuple[int, int]) -> str 
     if hair and len(words) <= 3:
         return hair[0]
     m = COLOR_RX.search(c.low, ya, yb)
-    if not m or x is None:
+    if not m:
         return None
     rest_new = [w for w in c.tokens(m.end(), yb)]
-    olds = [w for w in c.tokens(*x) if not COLOR_RX.fullmatch(w)]
-    if rest_new and rest_new[-1] in ("one", "ones", "shade", "color", "colour", "tone", "hue", "teinte", "couleur"):
+    if rest_new and rest_new[0] in ("one", "ones", "shade", "color", "colour", "tone", "hue", "teinte", "couleur"):
         return " ".join(c.low[m.start():m.end()].split())
+    if x is None:
+        return None
+    olds = [w for w in c.tokens(*x) if not COLOR_RX.fullmatch(w)]
     if rest_new and olds and rest_new[-1].rstrip("s") == olds[-1].rstrip("s"):
         return " ".join(c.low[m.start():m.end()].split())
     return None

@@ -222,7 +222,7 @@ def test_an_unknown_style_phrase_gets_the_nearest_preset_and_says_so(clip_env, t
                   "--out", str(tmp_path / "o.png"), env=clip_env)
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
-    assert "nearest to 'make it minecraft' by CLIP" in out["output_prompt"]
+    assert "nearest to 'minecraft' by CLIP" in out["output_prompt"]
     detail = out["changes"][0]["detail"]
     assert detail["how"] == "clip" and detail["clip_choice"]["preset"] == detail["preset"]
     without = imgvar(tmp_path / "home2", "stylize", str(photo_file), "make it Minecraft",

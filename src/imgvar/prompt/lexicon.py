@@ -100,7 +100,8 @@ _MEDIA_EN = (
     "ascii art", "cel shading", "cel-shaded", "lithograph", "screen print", "risograph",
     "impasto", "tempera", "needlepoint", "cross-stitch", "mosaic tiles", "old photo", "minecraft",
     "roblox", "video game", "lego minifig", "cartoonized", "cartoonish", "animation", "animated",
-    "silhouette", "sepia toned", "sepia tone", "black light", "pixel",
+    "silhouette", "sepia toned", "sepia tone", "black light", "pixel", "cartoony", "posterized",
+    "posterised", "posterize", "posterise", "cartoonize", "cartoonise", "vectorized", "pop-art",
     "old photograph", "vintage photo", "polaroid", "daguerreotype", "tintype",
 )
 
@@ -181,7 +182,8 @@ _COLORS_EN = (
     "olive green", "lime green", "blood red", "jet black", "midnight blue", "cherry red",
     "lemon yellow", "emerald green", "ice blue", "hot pink", "fire engine red", "off white",
     "reddish", "purplish", "bluish", "greenish", "yellowish", "pinkish", "brownish", "greyish",
-    "grayish", "orangish", "orangey", "blond", "blonde", "platinum", "auburn",
+    "grayish", "orangish", "orangey", "blond", "blonde", "platinum", "auburn", "rainbow", "multicolored",
+    "multicoloured", "multicolor", "multicolour",
 )
 
 _COLORS_FR = (

@@ -17,7 +17,7 @@ POLITE = rx(
     r"i\s+would\s+like|let's|lets|try\s+to|go\s+ahead\s+and|s'il\s+te\s+plait|s'il\s+vous\s+plait|"
     r"stp|svp|peux[\s\-]+tu|pourrais[\s\-]+tu|pouvez[\s\-]+vous|pourriez[\s\-]+vous|tu\s+peux|"
     r"vous\s+pouvez|je\s+veux|je\s+voudrais|j'aimerais|j'aimerai|merci\s+de|essaie\s+de|"
-    r"essayez\s+de|(?:can|could|would|will)\s+(?:someone|somebody|anyone|anybody|one|u|ya)|"
+    r"essayez\s+de|(?:can|could|would|will)\s+(?:someone|somebody|anyone|anybody|one|u|ya)|you\s+(?:can|could)|"
     r"(?:is|are)\s+(?:anyone|someone|anybody|you)\s+able\s+to|(?:someone|anyone)\s+(?:willing|able|care)\s+to|"
     r"(?:please\s+)?help\s+me(?:\s+to)?|i\s+need(?:\s+(?:you|someone)\s+to)?|need\s+(?:someone\s+to|you\s+to)|"
     r"(?:simple|quick|small|easy)\s+(?:edit|request|one)|request|requesting|possibly|maybe|"
@@ -35,6 +35,7 @@ _IMAGE = (
 )
 FILLER = rx(
     rf"(?:(?:make|let|have|get)\s+{_IMAGE}\s+look(?:\s+like)?|make\s+{_IMAGE}(?=\s)|"
+    rf"(?:change|turn|convert|transform)\s+(?:the|this)\s+(?:whole|entire)\s+(?:image|photo|picture)\s+(?:into|to)|"
     rf"(?:what|how)\s+(?:if|would\s+(?:it|this|they)\s+look\s+(?:like\s+)?(?:if|when))"
     rf"(?:\s+(?:it|this|they|the\s+\w+))?(?:\s+(?:was|were|is|are|had\s+been|took\s+place|happened))?|"
     rf"(?:as\s+(?:if|though)|imagine|pretend)(?:\s+(?:it|this|they)(?:'s|'re|\s+was|\s+were|\s+is|\s+are))?|"
@@ -58,7 +59,7 @@ RENDER_VERB = rx(
 PURPOSE = rx(
     r"\s(?:pour|afin)\s+(?:que|qu'|de|d'|donner|creer|simuler|rendre|obtenir|avoir|faire|accentuer|renforcer|"
     r"souligner|evoquer|un\s+(?:look|effet|rendu|aspect|style|air)|une\s+(?:ambiance|atmosphere|touche|allure))\b"
-    r"|\s(?:so\s+(?:that|it|the)|in\s+order\s+to|to\s+(?:make|give|create|simulate|achieve|get|emphasi[sz]e|"
+    r"|\s(?:so\s+(?:that|it|the|i|we|you|they|he|she)|in\s+order\s+to|to\s+(?:make|give|create|simulate|achieve|get|emphasi[sz]e|"
     r"enhance|match|evoke|suggest|convey|show|look)|for\s+an?\s+(?:[^\W\d_]+\s+){0,2}(?:look|feel|effect|vibe|"
     r"atmosphere|mood|touch|finish))\b"
 )
@@ -88,7 +89,9 @@ KEEP = rx(
     r"make\s+sure|ensure|garde[rz]?|gardant|conserve[rz]?|conservant|preserve[rz]?|"
     r"(?:ne\s+)?(?:change|modifie|touche)[rz]?\s+pas|sans\s+(?:changer|modifier|toucher|perdre|alterer|abimer)|"
     r"laisse[rz]?|assure[rz]?[\s\-]+(?:toi|vous)|veille[rz]?\s+a|"
-    r"detoure[rz]?|detourant|cut\s+out\s+(?:my|me|him|her|them|the\s+subject|the\s+person))\b"
+    r"detoure[rz]?|detourant|cut\s+out\s+(?:my|me|him|her|them|the\s+subject|the\s+person)|"
+    r"(?:cut|crop|extract|isolate)\s+.+?\s+(?:out\s+of|from)\s+(?:the|this|my)\s+(?:photo|picture|image|pic)$|"
+    r"extract\s+(?:the|this|my)\s+\w+$)\b"
 )
 
 

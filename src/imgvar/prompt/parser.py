@@ -32,7 +32,10 @@ def _parse_clause(c: Clause, prev: list[Hit]) -> list[Hit]:
     lo = skip(POLITE, c, lo, hi)
     while (m := POLITE_END.search(c.low, lo, hi)) and m.start() >= lo:
         hi = c.trim(lo, m.start())[1]
+    tail: list[Hit] = []
     if (purpose := PURPOSE.search(c.low, lo, hi)) and c.has_content(lo, purpose.start()):
+        # the why is no request, but a style it names is ("fade it out so it looks like a sketch")
+        tail = [h for h in extract_embedded(c, purpose.start(), hi) if h.kind == "style"]
         hi = c.trim(lo, purpose.start())[1]
     if lo >= hi or KEEP.match(c.low, lo, hi):
         return []
@@ -43,7 +46,7 @@ def _parse_clause(c: Clause, prev: list[Hit]) -> list[Hit]:
         detailed.joined.append((lo, hi))
         return []
     clause = (lo, hi)
-    hits = extract_embedded(c, lo, hi)
+    hits = extract_embedded(c, lo, hi) + tail
     lo, hi = c.trim(lo, hi)
     flo = skip(FILLER, c, lo, hi) if lo < hi else hi
     if flo >= hi or not c.has_content(flo, hi) or (

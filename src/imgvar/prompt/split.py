@@ -28,7 +28,7 @@ _SEPARATOR = rx(
 _SECOND_VERB = rx(
     r"(?<=[^\W\d_])\s+(?=(?:add|remove|delete|erase|replace|swap|insert|make|turn|put|give|change|"
     r"transform|convert|move|rotate|resize|crop|flip|zoom|increase|decrease|reduce|boost|darken|brighten|"
-    r"lighten|sharpen|recolou?r|straighten|enhance|adjust|position|photoshop|"
+    r"lighten|sharpen|recolou?r|straighten|enhance|adjust|position|photoshop|place|"
     r"ajoute|enleve|supprime|remplace|efface|mets|rends|transforme|retire|donne|deplace|augmente|diminue|"
     r"eclaircis|assombris)\s+\S)"
 )

@@ -40,7 +40,10 @@ def added_object(ctx: Ctx, a: int) -> list[Hit] | None:
     return not_an_object(ctx, a, obj_b, things=False) or [ctx.hit("add_object", {"object": obj, "where": where})]
 
 
-_TINT = rx(rf"(?:(?:an?|some|the|un|une|des)\s+)?(?P<color>{COLOR})\s+(?:filter|hue|tint|tone|cast|wash|overlay|filtre|teinte)s?\b")
+_TINT = rx(
+    rf"(?:(?:an?|some|the|un|une|des)\s+)?(?:(?P<color>{COLOR})\s+(?:filter|hue|tint|tone|cast|wash|overlay|filtre|teinte)s?\b|"
+    rf"(?:tint|hue|shade|wash|cast|filter|teinte|filtre)s?\s+(?:of\s+|de\s+|d')?(?P<color2>{COLOR}))"
+)
 _SKY = rx(r"(?:(?:an?|some|more|the|un|une|des|du|plus\s+de)\s+)?(?:[^\W\d_]+\s+){0,3}?(?:sky|skies|clouds?|ciel|nuages?)\b")
 
 
@@ -51,7 +54,8 @@ def not_an_object(ctx: Ctx, a: int, b: int, things: bool = True) -> list[Hit] | 
     a, b = c.trim(a, b)
     tint = _TINT.search(c.low, a, b)
     if tint:  # "add a blue filter", "an orange hue": a colour over the image
-        return [ctx.hit("recolor", {"target": None, "color": " ".join(tint.group("color").split())})]
+        color = tint.group("color") or tint.group("color2")
+        return [ctx.hit("recolor", {"target": None, "color": " ".join(color.split())})]
     if WEATHER_RX.search(c.low, a, b) or _SKY.match(c.low, a, b):
         return [ctx.hit("recontext", {"subject": None, "setting": c.arg(*c.trim(a, ctx.hi)), "preposition": None})]
     return look_hits(ctx, a, b, things=things)

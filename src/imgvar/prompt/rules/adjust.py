@@ -24,6 +24,8 @@ _ADJ_FIXED = [
      r"(?:tons|teintes|couleurs)\s+froid(?:s|es)|(?:lumiere|eclairage|ambiance)\s+(?:plus\s+)?froide",
      _W, -1),
     (r"sharper|sharpen(?:ed|s|ing)?|crisper", _SH, 1),
+    (r"warming(?:\s+filter)?", _W, 1),
+    (r"cooling(?:\s+filter)?", _W, -1),
     (r"dramatic\s+(?:light(?:ing)?|shadows?|look|contrast)|more\s+dramatic", _C, 1),
     (r"blurr(?:y|ier|ed)|blurs?|unfocus(?:ed)?|defocus(?:ed)?|soften(?:ed|s)?|softer|out\s+of\s+focus|flout(?:e|er|ez)|"
      r"flou(?:e|es|s)?|adouci(?:r|s|t|ssez)", _BL, 1),

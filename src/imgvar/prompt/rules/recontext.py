@@ -35,6 +35,10 @@ _BG_STATE = rx(
 )
 
 
+_BG_GIVE = rx(
+    rf"(?:give|add|put)\s+(?:it\s+|him\s+|her\s+|them\s+)?(?:a\s+|the\s+)?(?:new\s+)?(?:{BG_EN})\s+"
+    rf"(?:of|with|showing|like)\s+(?P<x>.+)"
+)
 _BG_ALONE = rx(
     rf"(?:change|replace|swap|switch|update|modify|remplace[rz]?|change[rz]?|modifie[rz]?)\s+"
     rf"(?:{OPT_DET})?(?:photo\s+|image\s+)?(?:{BG_ANY})"
@@ -43,6 +47,9 @@ _BG_ALONE = rx(
 
 def rule_background(ctx: Ctx) -> list[Hit] | None:
     c = ctx.c
+    m = _BG_GIVE.fullmatch(c.low, ctx.full_lo, ctx.hi)
+    if m:  # "give background of an ocean"
+        return [ctx.hit("recontext", {"subject": None, "setting": c.arg(*m.span("x")), "preposition": None})]
     if _BG_ALONE.fullmatch(c.low, ctx.full_lo, ctx.hi):  # "change the background": a new one, not said which
         french = not re.match(r"change|replace|swap|switch|update|modify\b", c.low[ctx.full_lo:ctx.hi])
         setting = "un autre arrière-plan" if french else "a different background"

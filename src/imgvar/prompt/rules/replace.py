@@ -23,10 +23,12 @@ _SWAP = rx(
 _SWAP_ALONE = rx(r"(?:replace|swap\s+out|remplace[rz]?)\s+(?P<x>.+)")
 _SUBSTITUTE = rx(r"substitute\s+(?P<y>.+?)\s+for\s+(?P<x>.+)")
 _TURN_INTO = rx(
-    r"(?:change|turn|transform|convert|morph|make|switch|"
+    r"(?:change|turn|transform|convert|morph|make|switch|modify|alter|"
     r"transforme[rz]?|change[rz]?|converti[rsz]?|modifie[rz]?|mute[rz]?)\s+(?P<x>.+?)\s+"
     r"(?:into|to|for|with|en|par)\s+(?P<y>.+)"
 )
+_DRESS = rx(r"(?:dress|clothe|habille[rz]?)\s+(?P<x>.+?)\s+(?:up\s+)?(?:in|as|en|avec)\s+(?P<y>.+)")
+_LOOK_LIKE = rx(r"(?:make|let|have)\s+(?P<x>.+?)\s+look\s+like\s+(?!(?:it|they|he|she)\b)(?P<y>.+)")
 _MADE_OF = rx(
     r"(?:make|let|have|render|fais|rends)\s+(?P<x>.+?)\s+(?:be\s+)?(?:made\s+)?(?:out\s+of|of|from|en)\s+"
     r"(?P<y>.+)"
@@ -67,7 +69,7 @@ _HAIR = {"redhead": "red", "ginger": "ginger", "blonde": "blonde", "blond": "blo
 
 def rule_replace(ctx: Ctx) -> list[Hit] | None:
     c, lo, hi = ctx.c, ctx.full_lo, ctx.hi
-    for pattern in (_SUBSTITUTE, _SWAP, _TURN_INTO, _FAIS_DE, _MAKE_A, _MADE_OF):
+    for pattern in (_SUBSTITUTE, _SWAP, _TURN_INTO, _FAIS_DE, _MAKE_A, _MADE_OF, _DRESS, _LOOK_LIKE):
         m = pattern.fullmatch(c.low, lo, hi)
         if m:
             x = m.span("x") if m.group("x") else None
@@ -98,6 +100,12 @@ def rule_replace(ctx: Ctx) -> list[Hit] | None:
 
 
 _ONE = rx(r"\bones?\s*$")
+# What a scene is made of: turning one into a place or a time is a new setting ("turn the day into night").
+_SCENE = rx(r"\b(?:sky|skies|day|night|weather|season|time|scene|setting|landscape|scenery|background|place|"
+            r"location|ciel|jour|nuit|saison|temps|scene|decor|paysage|lieu|fond)\b")
+_NOT_A_THING = rx(r"\b(?:smile|frown|expression|pose|posture|mood|emotion|sourire|expression|pose)\b")
+_COUNT = rx(r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|deux|trois|quatre|cinq)\b")
+_COLOR_WORDS = rx(r"\b(?:colou?rs?|hues?|tints?|shades?|couleurs?|teintes?)\b")
 _SCENE_FROM = rx(r"(?:(?:an?|the|un|une)\s+)?(?:still|scene|shot|frame|set|movie\s+set|film\s+set|image)\s+(?:from|of|in)\b")
 _ART_FORM = rx(
     r"\b(?:painting|drawing|illustration|sketch|artwork|render|rendering|portrait|print|engraving|poster|"
@@ -135,8 +143,12 @@ def _swap(ctx: Ctx, x: tuple[int, int] | None, y: tuple[int, int], colors: bool 
         return None
     target = subject_phrase(c, *x) if x else None
     new = c.arg(ya, yb)
-    if x and (_quoted(c, *x) or _TEXT.search(c.low, *x)):
-        return [ctx.hit("other", {})]  # a text edit: "replace 'TRAIN' with 'PLANE'"
+    if x and (_quoted(c, *x) or _TEXT.search(c.low, *x) or _NOT_A_THING.search(c.low, *x)) or (
+            x is None and _COUNT.match(c.low, ya, yb)) or re.fullmatch(r"[\d\s.,'%]+", c.low[ya:yb]):
+        return [ctx.hit("other", {})]  # a text edit, an expression, a count: "replace 'TRAIN' with 'PLANE'"
+    if _COLOR_WORDS.search(c.low, ya, yb) and COLOR_RX.search(c.low, ya, yb) and colors:
+        m = COLOR_RX.search(c.low, ya, yb)  # "to a red sunrise type of colour"
+        return [ctx.hit("recolor", {"target": target, "color": " ".join(m.group().split())})]
     if _ONE.search(c.low, ya, yb) and x:  # "turn the sky into a sunny one": Y describes X anew
         if WEATHER_RX.search(c.low, ya, yb) or c.has_place(ya, yb, proper=False):
             return [ctx.hit("recontext", {"subject": None, "setting": f"{new[:-3].strip()} {c.tokens(*x)[-1]}",
@@ -150,10 +162,12 @@ def _swap(ctx: Ctx, x: tuple[int, int] | None, y: tuple[int, int], colors: bool 
     color = _new_color(c, x, (ya, yb)) if colors else None
     if color:
         return [ctx.hit("recolor", {"target": target, "color": color})]
-    if _is_setting(c, ya, yb, whole_image=target is None) or (
+    if _is_setting(c, ya, yb, whole_image=target is None) and (target is None or _SCENE.search(c.low, *x) or
+                                                             len(c.tokens(ya, yb)) <= 3) or (
             x and _SKY.search(c.low, *x) and WEATHER_RX.search(c.low, ya, yb)):
         return [ctx.hit("recontext", {"subject": None, "setting": new, "preposition": None})]
-    if target is None and _MATERIAL.search(c.low, ya, yb):
+    person = target is None or target.lower() in ("him", "her", "them", "me", "us", "lui", "elle", "eux")
+    if person and _MATERIAL.search(c.low, ya, yb):
         return [ctx.hit("style", {"style": " ".join(re.sub(r"^(?:an?|some|des|un|une)\s+", "", new.lower()).split())})]
     if x is not None and not c.has_content(*x) and target is None and not c.low[x[0]:x[1]].strip():
         return None

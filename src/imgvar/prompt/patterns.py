@@ -124,7 +124,7 @@ NONCONTENT = STOP | frozenset(
     do create generate render redraw reimagine recreate transform convert would could should
     can will just please now also so too bit little lot un peu beaucoup bien encore tres
     effect filter version effet filtre aspect air look vibe mode pls merci thanks thank page panel
-    passe passer passez switch go input output original entire whole overall
+    passe passer passez switch go input output original entire whole overall type kind sort
     cover frame planche
     transforme convertis applique utilise montre dessine make it's est sont soit""".split()
 )
@@ -190,7 +190,7 @@ ACCESSORY_RX = rx(ACCESSORY)
 
 # Weather says a setting, however it is asked for: "add falling snow", "rends le ciel plus orageux".
 WEATHER_RX = rx(
-    r"\b(?:snow(?:fall|ing|y|storm)?|rain(?:ing|y|storm)?|fog(?:gy)?|mist(?:y)?|haze|hazy|storm(?:y)?|"
+    r"\b(?:snow(?:fall|ing|y|storm)?|rain(?:ing|y|storm|fall)?|fog(?:gy)?|mist(?:y)?|haze|hazy|storm(?:y)?|"
     r"thunderstorm|lightning\s+storm|blizzard|hail(?:storm)?|overcast|neige(?:ux|use|uses)?|pluie|"
     r"pluvieu(?:x|se|ses)|brouillard|brume|orage(?:ux|use|uses)?|tempete|grele|nuageu(?:x|se))\b"
 )

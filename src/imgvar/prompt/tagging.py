@@ -92,7 +92,7 @@ _STYLE_FILLER_END = rx(
     r"filtre|version|drawing|picture|artwork|aesthetic|vibes?))+$"
 )
 _STYLE_FILLER_START = rx(
-    r"^(?:(?:the|a|an|le|la|les|un|une|des|du|de|d'|l'|au|aux|à|en|in|style|tableau|peinture|"
+    r"^(?:(?:the|a|an|le|la|les|un|une|des|du|de|d'|l'|au|aux|à|en|in|style|tableau|peinture|more|plus|very|"
     r"painting)"
     r"(?:\s+|(?<=')))+"
 )

@@ -50,12 +50,12 @@ _ADJ_BASE = [
 ]
 # Nouns need a direction word in front ("more contrast", "réduis le flou"); a cast counts
 # against its side ("reduce the blue tint" warms the image).
-_CAST = r"(?:\s+(?:tint|cast|hue|tone|channel)s?)"
+_CAST = r"(?:\s+(?:tint|cast|hue|tone|channel|effect)s?)"
 _ADJ_NOUN = [
     (r"brightness|luminosity|exposure|light|luminosite|exposition|lumiere|clarte", _B, 1),
     (r"contrast|contraste", _C, 1),
     (r"saturation|vibrance|vibrancy|colou?rs?|colou?rfulness|couleurs", _S, 1),
-    (rf"warmth|chaleur|redness|yellowness|orangeness|(?:orange|yellow|red|amber|warm){_CAST}", _W, 1),
+    (rf"warmth|chaleur|redness|yellowness|orangeness|(?:orange|yellow|red|amber|warm|pink|magenta){_CAST}", _W, 1),
     (rf"blueness|(?:blue|cyan|cool|cold){_CAST}", _W, -1),
     (r"sharpness|details?|clarity|definition|nettete|precision", _SH, 1),
     (r"blur|bokeh|softness|flou", _BL, 1),
@@ -94,7 +94,8 @@ _ADJUST_RULES: list[tuple[re.Pattern[str], str, int, str]] = (
         a, sign, "noun") for w, a, sign in _ADJ_NOUN]
     + [(rx(rf"\b(?:turn|crank|bump|dial|pump|bring|push|knock|tone)\s+(?:(?:{_NOUN_FILL})\s+|l'|d')*(?:{w})"
            rf"\s+(?P<updown>up|down|back)\b"), a, sign, "noun_after") for w, a, sign in _ADJ_NOUN]
-    + [(rx(rf"\b(?:{w})\b"), a, 1, "bare_noun") for w, a, _ in _ADJ_NOUN]
+    # a cast alone ("give it a blue hue") is a colour, not a correction: no bare casts
+    + [(rx(rf"\b(?:{w.split('|(?:')[0]})\b"), a, 1, "bare_noun") for w, a, _ in _ADJ_NOUN]
 )
 ADJUST_WORD_RX = rx(r"\b(?:" + "|".join(w for w, *_ in _ADJ_FIXED + _ADJ_BASE) + r")\b")
 

@@ -43,7 +43,7 @@ _SWAP_PLACES = rx(
     r"la\s+place|les\s+places|les\s+positions)\s+(?:of\s+|de\s+|d'|des\s+)?(?P<x>.+)"
 )
 _POSITION_OF = rx(
-    r"(?:change|alter|adjust|modify|change[rz]?|modifie[rz]?)\s+(?:the\s+|la\s+)?(?:(?P<x1>.+?)'s?\s+)?"
+    r"(?:change|alter|adjust|modify|change[rz]?|modifie[rz]?)\s+(?:the\s+|la\s+)?(?:(?P<x1>.+?)(?:'s?)?\s+)?"
     r"(?:positions?|placement|place)(?:\s+(?:of|de|du|des|d')\s*(?P<x2>.+))?"
 )
 

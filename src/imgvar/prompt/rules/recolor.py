@@ -23,7 +23,7 @@ _RECOLOR_VERB = rx(rf"(?:{_RC_VERB})(?:-(?:la|le|les|moi))?\b\s*")
 _RECOLOR_OF = rx(
     rf"(?:change|set|switch|modify|alter|make|turn|modifie[rz]?|change[rz]?|mets|passe[rz]?)\s+"
     rf"(?:the\s+|la\s+|its\s+|sa\s+)?(?:colou?rs?|couleurs?)\s+(?:of|de|du|des|d')\s*"
-    rf"(?P<target>.+?)\s+(?:(?:to|into|in|en|pour|par|à|a)\s+)?(?P<color>{COLOR})\b"
+    rf"(?P<target>.+?)\s+(?:(?:to|into|in|en|pour|par|à|a)\s+)?(?P<color>{COLOR})\b(?:\s+(?:with|avec)\s+.+)?"
 )
 _RECOLOR_POSSESSIVE = rx(
     rf"(?:change|set|switch|make|turn|modify)\s+(?P<target>.+?)(?:'s|')\s+colou?rs?\s+"

@@ -76,7 +76,8 @@ def rule_replace(ctx: Ctx) -> list[Hit] | None:
             if pattern is _MADE_OF and not _MATERIAL.search(c.low, *m.span("y")):
                 continue
             # "swap the sunflowers for roses": after replace/swap the new thing is a thing, not a colour
-            found = _swap(ctx, x, m.span("y"), colors=pattern not in (_SUBSTITUTE, _SWAP) or _names_color(c, x))
+            kind = "swap" if pattern in (_SUBSTITUTE, _SWAP) else "look" if pattern in (_LOOK_LIKE, _MAKE_A, _DRESS) else "turn"
+            found = _swap(ctx, x, m.span("y"), colors=kind != "swap" or _names_color(c, x), pattern_kind=kind)
             if found:
                 return found
     for pattern in (_INSTEAD, _BECOMES, _PASSIVE):
@@ -135,7 +136,8 @@ def _names_color(c: Clause, x: tuple[int, int] | None) -> bool:
                                   COLOR_RX.search(c.low, *x))
 
 
-def _swap(ctx: Ctx, x: tuple[int, int] | None, y: tuple[int, int], colors: bool = True) -> list[Hit] | None:
+def _swap(ctx: Ctx, x: tuple[int, int] | None, y: tuple[int, int], colors: bool = True,
+          pattern_kind: str = "turn") -> list[Hit] | None:
     """The task for "X becomes Y", by what Y is."""
     c = ctx.c
     ya, yb = c.trim(*y)
@@ -143,6 +145,7 @@ def _swap(ctx: Ctx, x: tuple[int, int] | None, y: tuple[int, int], colors: bool 
         return None
     target = subject_phrase(c, *x) if x else None
     new = c.arg(ya, yb)
+    explicit = pattern_kind == "swap"  # "replace the cigarette with pencil": a thing, whatever its name
     if x and (_quoted(c, *x) or _TEXT.search(c.low, *x) or _NOT_A_THING.search(c.low, *x)) or (
             x is None and _COUNT.match(c.low, ya, yb)) or re.fullmatch(r"[\d\s.,'%]+", c.low[ya:yb]):
         return [ctx.hit("other", {})]  # a text edit, an expression, a count: "replace 'TRAIN' with 'PLANE'"
@@ -157,13 +160,14 @@ def _swap(ctx: Ctx, x: tuple[int, int] | None, y: tuple[int, int], colors: bool 
         return [ctx.hit("recontext", {"subject": None, "setting": new, "preposition": None})]
     if target is None and _ART_FORM.search(c.low, ya, yb):  # "a thomas kinkade painting"
         return [ctx.hit("style", {"style": clean_style(c.view[ya:yb])})]
-    if STYLE_TERM_RX.search(c.low, ya, yb) and not _thing_besides_style(c, ya, yb):
+    if not (explicit and target) and STYLE_TERM_RX.search(c.low, ya, yb) and not _thing_besides_style(c, ya, yb):
         return [ctx.hit("style", {"style": clean_style(c.view[ya:yb])})]
     color = _new_color(c, x, (ya, yb)) if colors else None
     if color:
         return [ctx.hit("recolor", {"target": target, "color": color})]
-    if _is_setting(c, ya, yb, whole_image=target is None) and (target is None or _SCENE.search(c.low, *x) or
-                                                             len(c.tokens(ya, yb)) <= 3) or (
+    scene = x is not None and _SCENE.search(c.low, *x)
+    if _is_setting(c, ya, yb, whole_image=target is None) and (target is None or scene or (
+            pattern_kind != "look" and sum(w not in NONCONTENT for w in c.tokens(ya, yb)) <= 2)) or (
             x and _SKY.search(c.low, *x) and WEATHER_RX.search(c.low, ya, yb)):
         return [ctx.hit("recontext", {"subject": None, "setting": new, "preposition": None})]
     person = target is None or target.lower() in ("him", "her", "them", "me", "us", "lui", "elle", "eux")

@@ -83,6 +83,9 @@ INNER_REQUEST = rx(
     r"put|change|swap|turn|make)\b|\b(?P<w>without|sans)\s"
 )
 
+# A cut-out asked for alone ("détoure le sujet") leaves the subject on a plain background.
+CUTOUT = rx(r"\b(?:detoure[rz]?|cut\s+out|isolate|extract)\b")
+
 # A clause that asks to keep something as it is carries no request of its own.
 KEEP = rx(
     r"(?:en\s+(?=\w+ant\b))?(?:keep|keeping|preserve|preserving|maintain|maintaining|retain|retaining|leave|leaving|"
@@ -90,7 +93,7 @@ KEEP = rx(
     r"make\s+sure|ensure|garde[rz]?|gardant|conserve[rz]?|conservant|preserve[rz]?|"
     r"(?:ne\s+)?(?:change|modifie|touche)[rz]?\s+pas|sans\s+(?:changer|modifier|toucher|perdre|alterer|abimer)|"
     r"laisse[rz]?|assure[rz]?[\s\-]+(?:toi|vous)|veille[rz]?\s+a|"
-    r"detoure[rz]?|detourant|cut\s+out\s+(?:my|me|him|her|them|the\s+subject|the\s+person)|"
+    r"select|selecting|selectionne[rz]?|detoure[rz]?|detourant|cut\s+out\s+(?:my|me|him|her|them|the\s+subject|the\s+person)|"
     r"(?:cut|crop|extract|isolate)\s+.+?\s+(?:out\s+of|from)\s+(?:the|this|my)\s+(?:photo|picture|image|pic)$|"
     r"extract\s+(?:the|this|my)\s+\w+$)\b"
 )

@@ -18,7 +18,7 @@ from imgvar.plan import Plan, SubTask
 from . import lexicon as lx
 from .clause import Clause, Ctx, Hit
 from .language import detect_language
-from .normalize import CHATTER, FILLER, INNER_REQUEST, KEEP, POLITE, POLITE_END, PURPOSE, RENDER_VERB, WITH_DETAIL, prepare, skip
+from .normalize import CHATTER, CUTOUT, FILLER, INNER_REQUEST, KEEP, POLITE, POLITE_END, PURPOSE, RENDER_VERB, WITH_DETAIL, prepare, skip
 from .patterns import ACCESSORY_RX, DET, MORE_VERBS, VERBS, rx
 from .rules import RULES
 from .rules.recontext import preps_in
@@ -168,6 +168,10 @@ def parse_prompt(text: str) -> Plan:
         seen.append((h.kind, h.args))
         said = ", ".join(src[a:b].strip() for a, b in sorted([(h.start, h.end), *h.joined]))
         tasks.append(SubTask(kind=h.kind, text=said, args=dict(h.args)))
+    if all(t.kind == "other" for t in tasks) and CUTOUT.search(low):  # "détoure le sujet"
+        setting = "un fond blanc uni" if language == "fr" else "a plain white background"
+        tasks = [SubTask(kind="recontext", text=text.strip(), args={"subject": None, "setting": setting,
+                                                                     "preposition": None})]
     if all(t.kind == "other" for t in tasks):
         tasks = [SubTask(kind="other", text=text.strip(), args={})]
     return Plan(prompt=text, language=language, tasks=tasks)

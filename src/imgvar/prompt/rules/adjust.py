@@ -61,7 +61,7 @@ _ADJ_NOUN = [
     (r"blur|bokeh|softness|flou", _BL, 1),
 ]
 _UP = words(
-    r"(?:turn|crank|bump|dial|pump|ramp|jack|kick|amp|punch|push|bring)\s+up", r"up",
+    r"(?:turn|crank|bump|dial|pump|ramp|jack|kick|amp|punch|push|bring)\s+up", r"up", r"better", r"meilleure?s?",
     r"more(?:\s+of)?", r"increase[ds]?", "increasing", r"boost(?:ed|s)?", r"raise[ds]?",
     "higher", "high", r"add(?:s|ed)?", r"enhance[ds]?", r"improve[ds]?", r"amelior(?:e[rz]?|ant)", "stronger", "strong",
     r"max(?:imum|imize)?", r"plus\s+de", r"plus\s+d'", r"davantage\s+de", r"augmente[rz]?",

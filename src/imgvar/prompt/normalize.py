@@ -35,7 +35,7 @@ _IMAGE = (
 )
 FILLER = rx(
     rf"(?:(?:make|let|have|get)\s+{_IMAGE}\s+look(?:\s+like)?|make\s+{_IMAGE}(?=\s)|"
-    rf"make\s+(?:his|her|their|our|your)\s+(?:image|photo|picture|pic)(?=\s)|"
+    rf"make\s+(?:his|her|their|our|your)\s+(?:image|photo|picture|pic)(?=\s)|let\s+(?:it|this)\s+be|"
     rf"(?:change|turn|convert|transform)\s+(?:the|this)\s+(?:whole|entire)\s+(?:image|photo|picture)\s+(?:into|to)|"
     rf"(?:what|how)\s+(?:if|would\s+(?:it|this|they)\s+look\s+(?:like\s+)?(?:if|when))"
     rf"(?:\s+(?:it|this|they|the\s+\w+))?(?:\s+(?:was|were|is|are|had\s+been|took\s+place|happened))?|"

@@ -37,26 +37,41 @@ def added_object(ctx: Ctx, a: int) -> list[Hit] | None:
     if not obj or not c.has_content(a, obj_b):
         return None
     # "add a lens-flare effect" adds a thing; "add a vintage effect" asks for a look
-    return not_an_object(ctx, a, obj_b, things=False) or [ctx.hit("add_object", {"object": obj, "where": where})]
+    return (not_an_object(ctx, a, obj_b, things=False, where=where)
+            or [ctx.hit("add_object", {"object": obj, "where": where})])
 
 
 _TINT = rx(
     rf"(?:(?:an?|some|the|un|une|des)\s+)?(?:(?P<color>{COLOR})\s+(?:filter|hue|tint|tone|cast|wash|overlay|filtre|teinte)s?\b|"
     rf"(?:tint|hue|shade|wash|cast|filter|teinte|filtre)s?\s+(?:of\s+|de\s+|d')?(?P<color2>{COLOR}))"
 )
+_PAINT = rx(rf"(?P<color>{COLOR})\s+(?:colou?r|paint|paintjob|paint\s+job|coat|shade|couleur|peinture)\b")
+_TIME = rx(
+    r"(?:(?:an?|the|some|un|une|le|la)\s+)?(?:[^\W\d_]+\s+)?(?:sunset|sunrise|dusk|dawn|twilight|night|nighttime|"
+    r"golden\s+hour|coucher\s+de\s+soleil|lever\s+de\s+soleil|crepuscule|aube|nuit)\b"
+)
+_EXPRESSION = rx(
+    r"\b(?:smile|smiles|smiling|grin|frown|expression|emotion|squint|wink|pose|posture|sourire|grimace|"
+    r"expression|moue)\b"
+)
 _SKY = rx(r"(?:(?:an?|some|more|the|un|une|des|du|plus\s+de)\s+)?(?:[^\W\d_]+\s+){0,3}?(?:sky|skies|clouds?|ciel|nuages?)\b")
 
 
-def not_an_object(ctx: Ctx, a: int, b: int, things: bool = True) -> list[Hit] | None:
+def not_an_object(ctx: Ctx, a: int, b: int, things: bool = True, where: str | None = None) -> list[Hit] | None:
     """What "add …" or "give …" asks for when it adds no thing: weather is a setting ("add
     falling snow"), a look is a style ("donne un aspect de photo vintage")."""
     c = ctx.c
     a, b = c.trim(a, b)
+    if _EXPRESSION.search(c.low, a, b):  # "put a smile on her face": an expression, no thing
+        return [ctx.hit("other", {})]
     tint = _TINT.search(c.low, a, b)
     if tint:  # "add a blue filter", "an orange hue": a colour over the image
         color = tint.group("color") or tint.group("color2")
         return [ctx.hit("recolor", {"target": None, "color": " ".join(color.split())})]
-    if WEATHER_RX.search(c.low, a, b) or _SKY.match(c.low, a, b):
+    paint = _PAINT.search(c.low, a, b)
+    if paint:  # "give the car a red colour", "a fresh coat of blue paint"
+        return [ctx.hit("recolor", {"target": where, "color": " ".join(paint.group("color").split())})]
+    if WEATHER_RX.search(c.low, a, b) or _SKY.match(c.low, a, b) or _TIME.match(c.low, a, b):
         return [ctx.hit("recontext", {"subject": None, "setting": c.arg(*c.trim(a, ctx.hi)), "preposition": None})]
     return look_hits(ctx, a, b, things=things)
 
@@ -125,7 +140,7 @@ def _give_hit(ctx: Ctx, where: str | None, a: int, b: int) -> list[Hit] | None:
     if not obj or not ctx.c.has_content(a, b):
         return None
     if where is None or ctx.c.low[a:b].startswith(("un ", "une ", "a ", "an ")):
-        instead = not_an_object(ctx, a, b)
+        instead = not_an_object(ctx, a, b, where=where)
         if instead:
             return instead
     return [ctx.hit("add_object", {"object": obj, "where": where})]

@@ -53,7 +53,7 @@ _ADJ_BASE = [
 _CAST = r"(?:\s+(?:tint|cast|hue|tone|channel|effect)s?)"
 _ADJ_NOUN = [
     (r"brightness|luminosity|exposure|light|luminosite|exposition|lumiere|clarte", _B, 1),
-    (r"contrast|contraste", _C, 1),
+    (r"contrast|contraste|drama", _C, 1),
     (r"saturation|vibrance|vibrancy|colou?rs?|colou?rfulness|couleurs", _S, 1),
     (rf"warmth|chaleur|redness|yellowness|orangeness|(?:orange|yellow|red|amber|warm|pink|magenta){_CAST}", _W, 1),
     (rf"blueness|(?:blue|cyan|cool|cold){_CAST}", _W, -1),

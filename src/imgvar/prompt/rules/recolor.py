@@ -30,7 +30,7 @@ _RECOLOR_POSSESSIVE = rx(
     rf"(?:to|into|in)\s+(?P<color>{COLOR})"
 )
 _RECOLOR_STATE = rx(
-    rf"(?P<target>{DET}.+?)\s+(?:in|en|should\s+be|must\s+be|is|are|becomes|devient|doit\s+etre|"
+    rf"(?P<target>{DET}.+?)\s+(?:in|en|should\s+be|must\s+be|is|are|becomes|to\s+be|to\s+become|devient|doit\s+etre|"
     rf"colou?red|painted|peinte?s?|->)\s+(?P<color>{COLOR})"
 )
 DET_ONLY = frozenset(
@@ -76,9 +76,21 @@ _NEW_COLORS = rx(
 )
 
 
+# "make the grass greener": a colour said as a comparative
+_COMPARATIVE = rx(
+    r"(?:make|turn|get)\s+(?P<target>.+?)\s+(?:(?:a\s+(?:bit|little|lot)|much|slightly|even)\s+)?"
+    r"(?P<cmp>greener|bluer|redder|whiter|yellower|pinker|blacker|oranger|purpler)"
+)
+_COMPARED = {"greener": "green", "bluer": "blue", "redder": "red", "whiter": "white", "yellower": "yellow",
+             "pinker": "pink", "blacker": "black", "oranger": "orange", "purpler": "purple"}
+
+
 def rule_recolor_verb(ctx: Ctx) -> list[Hit] | None:
     """make the car red / change the color of the shirt to green / peins le mur en bleu."""
     c, lo, hi = ctx.c, ctx.full_lo, ctx.hi
+    m = _COMPARATIVE.fullmatch(c.low, lo, hi)
+    if m:
+        return [ctx.hit("recolor", {"target": subject_phrase(c, *m.span("target")), "color": _COMPARED[m.group("cmp")]})]
     m = _COLOR_VERB.fullmatch(c.low, lo, hi)
     if m:  # "whiten my teeth"
         return [ctx.hit("recolor", {"target": subject_phrase(c, *m.span("target")),
@@ -94,7 +106,12 @@ def rule_recolor_verb(ctx: Ctx) -> list[Hit] | None:
         return [ctx.hit("recolor", {"target": target, "color": "d'autres couleurs" if french else "different colours"})]
     m = _RECOLOR_VERB.match(c.low, lo, hi)
     split = _color_split(c, m.end(), hi) if m else None
+    if m and not split and (like := _LIKE_TAIL.search(c.low, m.end(), hi)):  # "turn the leaves orange like autumn"
+        split = _color_split(c, m.end(), like.start())
     return _recolor_hit(ctx, *split) if split else None
+
+
+_LIKE_TAIL = rx(r"\s(?:like|as\s+in|as\s+if|comme)\s")
 
 
 def rule_recolor_bare(ctx: Ctx) -> list[Hit] | None:

@@ -139,8 +139,10 @@ _PUT_VERBS = rx(r"put|place|mets|met|mettre|mettez|placer?|placez|pose[rz]?|drop
 
 
 _MAKE_LOOK = rx(
-    r"(?:make|let)\s+(?P<subj>.+?)\s+look\s+(?:like\s+|as\s+if\s+|as\s+though\s+)?"
-    r"(?:(?:it|he|she|they)(?:'s|'re|\s+is|\s+are|\s+was|\s+were)\s+)?"
+    r"(?:make|let|have|show)\s+(?P<subj>.+?)\s+(?:look\s+(?:like\s+|as\s+if\s+|as\s+though\s+)?"
+    r"(?:(?:it|he|she|they)(?:'s|'re|\s+is|\s+are|\s+was|\s+were)\s+)?|"
+    r"(?:sit|sitting|stand|standing|be|lie|lying|walk|walking|run|running|swim|swimming|play|playing|"
+    r"appear|pose|posing|relax|relaxing|fly|flying|float|floating)\s+)"
 )
 
 

@@ -25,8 +25,9 @@ _SUBSTITUTE = rx(r"substitute\s+(?P<y>.+?)\s+for\s+(?P<x>.+)")
 _TURN_INTO = rx(
     r"(?:change|turn|transform|convert|morph|make|switch|modify|alter|"
     r"transforme[rz]?|change[rz]?|converti[rsz]?|modifie[rz]?|mute[rz]?)\s+(?P<x>.+?)\s+"
-    r"(?:into|to|for|with|en|par)\s+(?P<y>.+)"
+    r"(?:into|to|for|en|par)\s+(?P<y>.+)"
 )
+_CHANGE_WITH = rx(r"(?:change|switch|swap|exchange|change[rz]?)\s+(?P<x>.+?)\s+(?:with|avec)\s+(?P<y>.+)")
 _DRESS = rx(r"(?:dress|clothe|habille[rz]?)\s+(?P<x>.+?)\s+(?:up\s+)?(?:in|as|en|avec)\s+(?P<y>.+)")
 _LOOK_LIKE = rx(r"(?:make|let|have)\s+(?P<x>.+?)\s+look\s+like\s+(?!(?:it|they|he|she)\b)(?P<y>.+)")
 _MADE_OF = rx(
@@ -69,7 +70,7 @@ _HAIR = {"redhead": "red", "ginger": "ginger", "blonde": "blonde", "blond": "blo
 
 def rule_replace(ctx: Ctx) -> list[Hit] | None:
     c, lo, hi = ctx.c, ctx.full_lo, ctx.hi
-    for pattern in (_SUBSTITUTE, _SWAP, _TURN_INTO, _FAIS_DE, _MAKE_A, _MADE_OF, _DRESS, _LOOK_LIKE):
+    for pattern in (_SUBSTITUTE, _SWAP, _TURN_INTO, _CHANGE_WITH, _FAIS_DE, _MAKE_A, _MADE_OF, _DRESS, _LOOK_LIKE):
         m = pattern.fullmatch(c.low, lo, hi)
         if m:
             x = m.span("x") if m.group("x") else None

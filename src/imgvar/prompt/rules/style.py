@@ -11,7 +11,7 @@ from .adjust import adjustments
 # Nouns that name a look, not a thing: "un aspect de photo vintage", "an effect of old film".
 _LOOK_NOUN = rx(
     r"(?:(?:an?|the|some|un|une|le|la|l'|des|du)\s*)?(?:[^\W\d_]+\s+){0,2}?"
-    r"(?:look|aspect|effect|effet|filter|filtre|feel|feeling|vibe|mood|ambiance|ambience|atmosphere|"
+    r"\b(?:look|aspect|effect|effet|filter|filtre|feel|feeling|vibe|mood|ambiance|ambience|atmosphere|"
     r"atmosphere|style|touch|touche|finish|rendu|allure|air|apparence|appearance|treatment|traitement|"
     r"grading|etalonnage|palette)s?\b(?:\s+(?:de|d'|du|des|of|with))?\s*"
 )

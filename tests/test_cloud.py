@@ -659,6 +659,40 @@ def test_openai_and_azure_produce_the_same_plan_schema(fake_openai, photo, monke
     assert plans["openai"]["output_prompt"]  # the draft the describer completes
 
 
+def test_removals_replacements_and_moves_go_into_the_one_edit_call(fake_openai, photo, tmp_path, monkeypatch):
+    schema = json.loads((REPO / "src/imgvar/schemas/analysis-1.json").read_text())
+    fake_openai.plan_for = parser_plan_for
+    monkeypatch.setenv("OPENAI_API_KEY", fake_openai.api_key)
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.url + "/v1")
+    prompt = "remove the fence, replace the car with a bus and move the vase to the left"
+    analysis = invoke("analyze", photo, prompt, "--engine", "openai", "--json")
+    assert analysis.exit_code == 0, analysis.output
+    plan = json.loads(analysis.stdout)["plan"]
+    jsonschema.validate(json.loads(analysis.stdout), schema)
+    assert plan["schema"] == "imgvar.plan/1.1"
+    assert [t["kind"] for t in plan["tasks"]] == ["remove_object", "replace_object", "move"]
+    assert plan["tasks"][1]["args"] == {"target": "the car", "replacement": "a bus"}
+
+    done = invoke("run", photo, prompt, "--engine", "openai", "--out", tmp_path / "o.png", "--json")
+    assert done.exit_code == 0, done.output
+    assert kinds(fake_openai) == ["chat", "edit"]  # the plan is stored: one text call, one image call
+    sent = fake_openai.requests[-1].form["prompt"]
+    for words in ("Remove the fence", "Replace the car with a bus", "Move the vase to the left"):
+        assert words in sent, sent
+    changes = json.loads(done.stdout)["changes"]
+    assert [(c["kind"], c["applied"]) for c in changes] == [
+        ("remove_object", True), ("replace_object", True), ("move", True)]
+
+
+def test_the_local_engine_names_what_would_make_a_removal(photo, tmp_path):
+    done = invoke("run", photo, "remove the fence", "--engine", "local", "--out", tmp_path / "o.png")
+    line = one_line_error(done, 2, "remove the fence", "cannot remove objects")
+    assert "a cloud engine can" in line
+    dry = invoke("run", photo, "remove the fence, brighter", "--engine", "local", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "remove_object" in dry.stdout and "object=the fence" in dry.stdout
+
+
 # -- secrets ---------------------------------------------------------------------------------------
 
 

@@ -110,6 +110,12 @@ CASES = [
      'The original image made brighter. Not applied: “make the car red” (the local engine cannot recolour part of an image; a cloud engine can).'),
     ('plus lumineux, rends la voiture rouge', NO, 1.0,
      "L'image d'origine, rendue plus lumineuse. Demande non appliquée : « rends la voiture rouge » (recoloration ciblée impossible avec le moteur local, possible avec un moteur cloud)."),
+    ('brighter, remove the fence', NO, 1.0,
+     'The original image made brighter. Not applied: “remove the fence” (the local engine cannot remove objects; a cloud engine can).'),
+    ('plus lumineux, remplace le chat par un chien', NO, 1.0,
+     "L'image d'origine, rendue plus lumineuse. Demande non appliquée : « remplace le chat par un chien » (remplacement d'objet impossible avec le moteur local, possible avec un moteur cloud)."),
+    ('brighter, move the vase to the left', NO, 1.0,
+     'The original image made brighter. Not applied: “move the vase to the left” (the local engine cannot move objects; a cloud engine can).'),
     ('pencil sketch, rotate it a bit', NO, 1.0,
      'The original image restyled as a graphite pencil sketch. Not applied: “rotate it a bit” (not understood).'),
     # beside a request, a fragment that asks nothing is noise, not a request to report

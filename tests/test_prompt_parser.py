@@ -31,6 +31,18 @@ def adjust(adjustment, direction="increase"):
 
 OTHER = ("other", {})
 
+
+def remove(obj, where=None):
+    return ("remove_object", {"object": obj, "where": where})
+
+
+def replace(target, replacement):
+    return ("replace_object", {"target": target, "replacement": replacement})
+
+
+def move(obj, where):
+    return ("move", {"object": obj, "where": where})
+
 CASES = [
     # --- style, English
     ("in Van Gogh style", [style("van gogh")]),
@@ -286,6 +298,52 @@ CASES = [
     ("Make it 1.5x brighter...", [adjust("brightness")]),
     ('in "Van Gogh" style', [style("van gogh")]),
     ("en aquarelle (façon Monet)", [style("aquarelle"), style("monet")]),
+    # --- remove, replace, move
+    ("remove the fence", [remove("the fence")]),
+    ("wipe out the fence", [remove("the fence")]),
+    ("get rid of the people on the left", [remove("the people on the left")]),
+    ("erase the power lines from the sky", [remove("the power lines", "the sky")]),
+    ("photoshop the girl out", [remove("the girl")]),
+    ("I'd like the two balloons removed, please!", [remove("the two balloons")]),
+    ("without the car", [remove("the car")]),
+    ("enlève le chien", [remove("le chien")]),
+    ("fais disparaître les passants", [remove("les passants")]),
+    ("remove the blur", [adjust("blur", "decrease")]),
+    ("remove the background", [recontext("a plain white background")]),
+    ("replace the fruits with a cake", [replace("the fruits", "a cake")]),
+    ("swap the sunflowers for roses", [replace("the sunflowers", "roses")]),
+    ("turn the cat into a dog", [replace("the cat", "a dog")]),
+    ("a dog instead of the cat", [replace("the cat", "a dog")]),
+    ("remplace le chat par un chien", [replace("le chat", "un chien")]),
+    ("replace 'TRAIN' with 'PLANE'", [OTHER]),
+    ("put the vase to the right of the lamp", [move("the vase", "to the right of the lamp")]),
+    ("move him to the left", [move("him", "to the left")]),
+    ("swap the positions of the pen and the pencil", [move("the pen and the pencil", "swapped")]),
+    ("déplace la lampe à gauche", [move("la lampe", "à gauche")]),
+    ("move the dog to the beach", [recontext("the beach", "the dog")]),
+    ("put a hat on the dog", [add("a hat", "on the dog")]),
+    # --- shapes that read as something else before plan 1.1
+    ("make it Lisbon", [recontext("Lisbon")]),
+    ("what if it were raining?", [recontext("raining")]),
+    ("turn the day into night", [recontext("night")]),
+    ("as if on the set of a western", [recontext("the set of a western", preposition="on")]),
+    ("have it look like a comic book page", [style("comic book")]),
+    ("make it LEGO", [style("lego")]),
+    ("turn them into marble sculptures", [style("marble sculptures")]),
+    ("change to formal style", [OTHER]),
+    ("keep the same style", [OTHER]),
+    ("add warm lighting", [adjust("warmth")]),
+    ("turn the red car into a blue car", [recolor("blue", "the red car")]),
+    ("make her a redhead", [recolor("red", "her")]),
+    ("turn up the contrast", [adjust("contrast")]),
+    ("tone down the colours", [adjust("saturation", "decrease")]),
+    ("oil painting with thick visible brushstrokes", [style("oil painting")]),
+    ("make it lighter add a kite in the sky", [adjust("brightness"), add("a kite", "in the sky")]),
+    ("make the sky blue but keep the clouds", [recolor("blue", "the sky")]),
+    ("add falling snow", [recontext("falling snow")]),
+    ("give it a blue tint", [recolor("blue")]),
+    ("donner un aspect de photo vintage", [style("photo vintage")]),
+    ("[Specific] Can someone remove the speech bubble? Thanks!", [remove("the speech bubble")]),
     # --- nothing understood
     ("asdf qwerty", [OTHER]),
     ("asdf and qwerty, zxcv", [OTHER]),
@@ -401,6 +459,11 @@ def test_parsing_is_deterministic() -> None:
         ("Transforme cette photo en aquarelle", "fr"),
         ("a cat in the snow, à la Monet", "en"),
         ("sur fond de montagnes", "fr"),
+        ("enlève le chien", "fr"),
+        ("sans lunettes", "fr"),
+        ("supprime l'arrière-plan", "fr"),
+        ("remove the fence", "en"),
+        ("swap the sunflowers for roses", "en"),
     ],
 )
 def test_detect_language(text: str, language: str) -> None:

@@ -25,7 +25,7 @@ from .pipeline import CacheMiss, Progress, run_stages
 from .plan import Plan, SubTask
 from .results import Analysis, Cutout, DryRun, Result, SheetResult
 from .stages import (AddObjectStage, AnalyzeStage, DescribeStage, EditStage, MatteStage, PostprocessStage, RecontextStage,
-                     StylizeStage)
+                     RemoveStage, StylizeStage)
 from .stages.base import State
 from .stages.describe import unhandled_changes
 from .stages.recontext import offline_refusal
@@ -304,7 +304,7 @@ def _execute(command: str, image: ImageInput, prompt: str, plan: Plan | None, *,
             refusal = offline_refusal(state, engine)
             if refusal is not None:  # said before any image work
                 raise refusal
-            stages = [MatteStage(), EditStage(), AddObjectStage(), RecontextStage(), StylizeStage(),
+            stages = [MatteStage(), EditStage(), RemoveStage(), AddObjectStage(), RecontextStage(), StylizeStage(),
                       PostprocessStage()]
             reports += run_stages(state, stages, engine, fallback, store, use_cache=settings["cache"],
                                   strict=strict, progress=progress, cache_only=cache_only)

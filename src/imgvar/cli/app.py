@@ -132,7 +132,9 @@ BackgroundOpt = Annotated[Optional[str], typer.Option("--background", "-b", meta
                                                       help="New scene to place the subject in.")]
 MaskOpt = Annotated[Optional[str], typer.Option("--mask", "-m", metavar="IMAGE",
                                                 help="Subject mask (white = subject); the image's size, or its aspect ratio within 1% "
-                                                     "(then scaled); default: the image's alpha.")]
+                                                     "(then scaled); default: the image's alpha. For a removal "
+                                                     "(\"remove the sign\") with no new setting: what to remove, "
+                                                     "filled offline from its surroundings.")]
 
 
 AtOpt = Annotated[Optional[str], typer.Option(

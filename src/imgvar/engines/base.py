@@ -114,6 +114,24 @@ class AddObjectOutcome:
 
 
 @dataclass
+class RemoveRequest:
+    """What to take out of the picture ("the fence"), and where it is: a mask the user drew."""
+
+    object_name: str
+    where: str | None
+    mask: Image.Image  # mode "L", what goes = white
+
+    def params(self) -> dict[str, Any]:
+        return {"object": self.object_name, "where": self.where}
+
+
+@dataclass
+class RemoveOutcome:
+    image: Image.Image
+    change: Change
+
+
+@dataclass
 class EditRequest:
     """Every task of a plan that one image-model call should make, in one prompt.
 
@@ -176,6 +194,13 @@ class ObjectAdder(Protocol):
 
 
 @runtime_checkable
+class Remover(Protocol):
+    version: str
+
+    def remove(self, image: Image.Image, request: RemoveRequest) -> RemoveOutcome: ...
+
+
+@runtime_checkable
 class Editor(Protocol):
     """One image-model call for all the plan's edits (cloud engines); `kinds` are the task kinds it makes."""
 
@@ -192,7 +217,7 @@ class Describer(Protocol):
     def describe(self, plan: Plan, changes: list[Change]) -> str: ...
 
 
-ROLES = ("analyzer", "editor", "stylizer", "recontexter", "adder", "describer")
+ROLES = ("analyzer", "editor", "stylizer", "recontexter", "adder", "remover", "describer")
 
 
 @dataclass
@@ -202,6 +227,7 @@ class Engine:
     stylizer: Stylizer | None = None
     recontexter: Recontexter | None = None
     adder: ObjectAdder | None = None
+    remover: Remover | None = None
     describer: Describer | None = None
     editor: Editor | None = None
     # Paid engines account for their calls here (a CallMeter); None for free ones.

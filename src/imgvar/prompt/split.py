@@ -13,7 +13,8 @@ _PROTECTED = rx(
     r"b\s*&\s*w|n\s*&\s*b|salt\s+and\s+pepper|sel\s+et\s+poivre|rock\s*(?:and|&|'n'|n)\s*roll|"
     r"pen\s*(?:and|&)\s*ink|ink\s+and\s+wash|arts\s+and\s+crafts|tom\s+and\s+jerry|"
     r"rick\s+and\s+morty|calvin\s+and\s+hobbes|r\s*&\s*b|day\s+and\s+night|jour\s+et\s+nuit|"
-    r"dungeons\s+(?:and|&)\s+dragons)\b"
+    r"dungeons\s+(?:and|&)\s+dragons|(?:positions?|places|spots)\s+of\s+(?:the\s+)?\w+\s+(?:and|et)\s|"
+    r"between\s+(?:the\s+)?\w+\s+and\s|entre\s+(?:les?\s+|la\s+)?\w+\s+et\s)\b"
 )
 _SEPARATOR = rx(
     r"(?P<hard>\s*(?:[,;!?\n]|(?<!\d)(?<!\bmr)(?<!\bmrs)(?<!\bdr)(?<!\bst)(?<!\bvs)(?<!\b[a-z])\.(?!\d)|\s[\-\u2013\u2014]\s|\s/|/\s)+\s*"

@@ -38,7 +38,10 @@ _STYLE_TEMPLATES: list[tuple[str, str]] = [
      r"tableau|peinture|dessin|oeuvre|toile)s?\s+(?:by|of|from|de|du|d')\s*(?P<x>{X})", "any"),
     # like a Monet painting
     (r"\b(?:like|as|comme)\s+{D}(?P<x>{X})(?:'s)?\s+(?:painting|artwork|drawing|illustration|"
-     r"picture|piece|work|movie|film|cartoon|animation|game|show|character)s?\b", "known"),
+     r"picture|piece|work)s?\b", "any"),
+    # like a Pixar movie (a known name only: "like a horror movie" is a scene)
+    (r"\b(?:like|as|comme)\s+{D}(?P<x>{X})(?:'s)?\s+(?:movie|film|cartoon|animation|game|show|character)s?\b",
+     "known"),
     # taken in the 1970s / from the 80s: an era's look
     (r"\b(?:taken|shot|photographed|made|from|in)\s+(?:in\s+)?the\s+(?P<x>(?:19|20)?\d0'?s)\b", "any"),
     # painted by X / inspiré de X

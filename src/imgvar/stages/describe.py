@@ -39,6 +39,9 @@ def unhandled_changes(state: State, engine_name: str) -> list[Change]:
         if engine_name == "local" and task.kind == "add_object":
             en += " without --object IMAGE; a cloud engine can"
             fr += " sans --object IMAGE, possible avec un moteur cloud"
+        elif engine_name == "local" and task.kind == "remove_object":
+            en += " without --mask IMAGE marking them; a cloud engine can"
+            fr += " sans --mask IMAGE qui la marque, possible avec un moteur cloud"
         elif engine_name == "local":
             en += "; a cloud engine can"
             fr += ", possible avec un moteur cloud"

@@ -22,6 +22,7 @@ ROLES: dict[str, tuple[str, str, str]] = {
     "stylizer": ("stylizer", "LocalStylizer", "presets-2"),
     "recontexter": ("recontexter", "LocalRecontexter", "composite-2"),
     "adder": ("adder", "LocalObjectAdder", "place-1"),
+    "remover": ("remover", "LocalRemover", "inpaint-1"),
     "describer": ("describer", "TemplateDescriber", "template-2"),
 }
 

@@ -111,7 +111,7 @@ CASES = [
     ('plus lumineux, rends la voiture rouge', NO, 1.0,
      "L'image d'origine, rendue plus lumineuse. Demande non appliquée : « rends la voiture rouge » (recoloration ciblée impossible avec le moteur local, possible avec un moteur cloud)."),
     ('brighter, remove the fence', NO, 1.0,
-     'The original image made brighter. Not applied: “remove the fence” (the local engine cannot remove objects; a cloud engine can).'),
+     'The original image made brighter. Not applied: “remove the fence” (the local engine cannot remove objects without --mask IMAGE marking them; a cloud engine can).'),
     ('plus lumineux, remplace le chat par un chien', NO, 1.0,
      "L'image d'origine, rendue plus lumineuse. Demande non appliquée : « remplace le chat par un chien » (remplacement d'objet impossible avec le moteur local, possible avec un moteur cloud)."),
     ('brighter, move the vase to the left', NO, 1.0,

@@ -444,7 +444,6 @@ def confidence(sal: Saliency, lab: np.ndarray, mask: np.ndarray) -> tuple[float,
 
 def cut(rgb: np.ndarray, texture: bool = True) -> tuple[np.ndarray, list[Part], Saliency]:
     """The binary cut at the cut size, its parts and the saliency behind it."""
-    import numpy as np
 
     small = _resize(rgb, CUT_SIDE)
     sal = saliency(rgb, texture)
@@ -493,7 +492,6 @@ def classic_matte(
     `max_side` bounds the size at which the mask is worked out; the alpha is
     always returned at the image's own size.
     """
-    import numpy as np
     from PIL import Image
 
     rgb = _rgb(image)

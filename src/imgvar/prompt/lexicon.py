@@ -102,7 +102,7 @@ _MEDIA_EN = (
     "roblox", "video game", "lego minifig", "cartoonized", "cartoonish", "animation", "animated",
     "silhouette", "sepia toned", "sepia tone", "black light", "pixel", "cartoony", "posterized",
     "posterised", "posterize", "posterise", "cartoonize", "cartoonise", "vectorized", "pop-art",
-    "hand-drawn", "hand drawn", "hand-painted", "painterly", "painting", "realistic", "hyper-realistic",
+    "hand-drawn", "hand drawn", "hand-painted", "painterly", "realistic", "hyper-realistic",
     "cinematic", "3d", "3d animation", "cgi",
     "old photograph", "vintage photo", "polaroid", "daguerreotype", "tintype",
 )

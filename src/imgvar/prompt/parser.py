@@ -130,7 +130,7 @@ def _asks(low: str, hit: Hit) -> bool:
     if _VAGUE.fullmatch(low, hit.start, hit.end):
         return False  # "fix this picture", "make it look nice": the requests beside it say how
     words = re.findall(r"[^\W\d_]+'?", low[hit.start:hit.end])
-    return bool(words) and (words[0].rstrip("'") in VERBS | MORE_VERBS or len(words) > 4)
+    return bool(words) and words[0].rstrip("'") in VERBS | MORE_VERBS
 
 
 _VAGUE = rx(

@@ -122,7 +122,7 @@ NAME = rf"{WORD}(?:\s+{WORD}){{0,2}}"
 NONCONTENT = STOP | frozenset(
     """image photo picture pic scene shot whole thing everything all tout l'image photo cette
     do create generate render redraw reimagine recreate transform convert would could should
-    can will just please now also so too bit little lot un peu beaucoup bien encore tres
+    will just please now also so too bit little lot un peu beaucoup bien encore tres
     effect filter version effet filtre aspect air look vibe mode pls merci thanks thank page panel
     passe passer passez switch go input output original entire whole overall type kind sort
     me moi toi lui nous vous eux elle il
@@ -177,7 +177,7 @@ KEEP_PREP = rx(
 BG_EN = r"background|backdrop|bg"
 BG_FR = r"fond|arriere[\s\-]?plan|decor"
 BG_ANY = words(
-    BG_EN, BG_FR, "scenery", "setting", "location", "environment", "surroundings", "season",
+    BG_EN, BG_FR, "scenery", "setting", "location", "environment", "surroundings", "season", "view",
     "weather", r"time\s+of\s+day", "saison", "environnement", "cadre", "lieu", "ambiance",
 )
 

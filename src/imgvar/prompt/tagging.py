@@ -42,6 +42,9 @@ _STYLE_TEMPLATES: list[tuple[str, str]] = [
     # like a Pixar movie (a known name only: "like a horror movie" is a scene)
     (r"\b(?:like|as|comme)\s+{D}(?P<x>{X})(?:'s)?\s+(?:movie|film|cartoon|animation|game|show|character)s?\b",
      "known"),
+    # a 1900s photo / an old 1950s postcard: an era's look
+    (r"(?<![\w'])(?P<x>(?:old|vintage|antique)\s+(?:(?:19|20)?\d0'?s\s+)?(?:photo|photograph|picture|film|postcard)|"
+     r"(?:19|20)?\d0'?s\s+(?:photo|photograph|picture|film|postcard))s?\b", "any"),
     # taken in the 1970s / from the 80s: an era's look
     (r"\b(?:taken|shot|photographed|made|from|in)\s+(?:in\s+)?the\s+(?P<x>(?:19|20)?\d0'?s)\b", "any"),
     # painted by X / inspiré de X

@@ -447,7 +447,6 @@ def _lamps(x: np.ndarray, scene: _Scene) -> np.ndarray:
     """Where lights would shine at night: small, near-white spots much brighter than around
     them (lamps, lit windows). A daylight photo has few; if many qualify (white flowers,
     a bright sky between beams), they are sunlit things, not lights, and are toned down."""
-    import numpy as np
 
     lum = _luma(x)
     spots = _smoothstep(0.2, 0.4, lum - _blur(lum, scene.side / 40)) * _smoothstep(0.88, 0.98, lum)
@@ -765,7 +764,6 @@ def _dither(scene: _Scene) -> np.ndarray:
 
 
 def _gradient(x: np.ndarray, scene: _Scene, effect: SettingEffect) -> np.ndarray:
-    import numpy as np
 
     col = _color(effect, (128, 128, 130))
     top, bottom = col + (1.0 - col) * 0.3, col * 0.6

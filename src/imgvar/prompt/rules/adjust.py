@@ -25,6 +25,9 @@ _ADJ_FIXED = [
      _W, -1),
     (r"sharper|sharpen(?:ed|s|ing)?|crisper", _SH, 1),
     (r"warming(?:\s+filter)?", _W, 1),
+    # "too yellow", "trop jaune": a cast to take away
+    (r"(?:too|trop|so|very|tres|looks?|seems?)\s+(?:yellow|orange|red|warm|jaune|rouge|chaud|chaude)", _W, -1),
+    (r"(?:too|trop|so|very|tres|looks?|seems?)\s+(?:blue|cold|cool|bleue?|froide?)", _W, 1),
     (r"cooling(?:\s+filter)?", _W, -1),
     (r"dramatic\s+(?:light(?:ing)?|shadows?|look|contrast)|more\s+dramatic", _C, 1),
     (r"blurr(?:y|ier|ed)|blurs?|unfocus(?:ed)?|defocus(?:ed)?|soften(?:ed|s)?|softer|out\s+of\s+focus|flout(?:e|er|ez)|"
@@ -70,6 +73,7 @@ _UP = words(
 )
 _DOWN = words(
     r"(?:turn|dial|bring|knock|calm|tame|cut)\s+(?:down|back)", r"cut", r"soften", r"take\s+(?:away|out)",
+    r"calme[rz]?", r"tempere[rz]?",
     r"get\s+rid\s+of",
     "less", "fewer", r"decrease[ds]?", r"reduce[ds]?", "lower", "low", r"remove[ds]?", "minus",
     "weaker", r"tone\s+down", r"moins\s+de", r"moins\s+d'", r"diminue[rz]?",
@@ -85,7 +89,7 @@ _NOUN_FILL = words(
 _MOD = (
     r"(?:(?:a\s+(?:bit|little|lot)|slightly|much|way|even|far|un\s+peu|beaucoup|bien|encore|"
     r"legerement|nettement)\s+)?(?:more|less|plus|moins)|very|really|super|extra|tres|vraiment|"
-    r"not\s+so|not\s+as|pas\s+si"
+    r"not\s+so|not\s+as|pas\s+si|too|trop"
 )
 _ADJUST_RULES: list[tuple[re.Pattern[str], str, int, str]] = (
     [(rx(rf"\b(?:(?P<mod>{_MOD})\s+)?(?:{w})\b"), a, d, "fixed") for w, a, d in _ADJ_FIXED]
@@ -108,7 +112,7 @@ def adjustments(c: Clause, lo: int, hi: int, prev: list[Hit]) -> list[Hit]:
             mod = m.groupdict().get("mod") or ""
             rest = c.low[lo:m.start()] + " " + c.low[m.end():hi]
             alone = not any(t not in NONCONTENT for t in re.findall(r"[^\W\d_]+'?", rest))
-            flips = bool(re.search(r"\b(?:less|moins|not|pas)\b", mod))
+            flips = bool(re.search(r"\b(?:less|moins|not|pas|too|trop)\b", mod))
             if cls == "base" and not mod and not alone:
                 continue
             if cls == "bare_noun":

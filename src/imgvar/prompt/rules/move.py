@@ -13,7 +13,8 @@ from ..patterns import rx
 
 _MOVE_VERB = rx(
     r"(?:move|shift|slide|drag|relocate|reposition|nudge|push|pull|bring|photoshop|"
-    r"deplace[rz]?|bouge[rz]?|decale[rz]?|glisse[rz]?|rapproche[rz]?|eloigne[rz]?|pousse[rz]?)"
+    r"deplace[rz]?|bouge[rz]?|decale[rz]?|glisse[rz]?|rapproche[rz]?|eloigne[rz]?|pousse[rz]?|descend(?:s|re|ez)?|"
+    r"remonte[rz]?)"
     r"(?:-(?:le|la|les))?\s+"
 )
 _PUT_VERB = rx(r"(?:put|place|position|set|lay|mets|mettez|mettre|place[rz]?|pose[rz]?)\s+")

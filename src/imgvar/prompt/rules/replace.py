@@ -30,6 +30,11 @@ _TURN_INTO = rx(
 _CHANGE_WITH = rx(r"(?:change|switch|swap|exchange|change[rz]?)\s+(?P<x>.+?)\s+(?:with|avec)\s+(?P<y>.+)")
 _DRESS = rx(r"(?:dress|clothe|habille[rz]?)\s+(?P<x>.+?)\s+(?:up\s+)?(?:in|as|en|avec)\s+(?P<y>.+)")
 _LOOK_LIKE = rx(r"(?:make|let|have)\s+(?P<x>.+?)\s+look\s+like\s+(?!(?:it|they|he|she)\b)(?P<y>.+)")
+# "change the material of the product": it becomes another thing of the same shape
+_MATERIAL_OF = rx(
+    r"(?:change|modify|alter|change[rz]?|modifie[rz]?)\s+(?:the\s+|le\s+|la\s+|l')?(?:material|texture|fabric|"
+    r"materiau|matiere|tissu)\s+(?:of|de|du|des|d')\s*(?P<x>.+?)(?:\s+(?:to|into|en|pour)\s+(?P<y>.+))?"
+)
 _MADE_OF = rx(
     r"(?:make|let|have|render|fais|rends)\s+(?P<x>.+?)\s+(?:be\s+)?(?:made\s+)?(?:out\s+of|of|from|en)\s+"
     r"(?P<y>.+)"
@@ -95,6 +100,10 @@ def rule_replace(ctx: Ctx) -> list[Hit] | None:
         found = _swap(ctx, None, (ctx.lo, hi))
         if found:
             return found
+    m = _MATERIAL_OF.fullmatch(c.low, lo, hi)
+    if m:
+        new = c.arg(*m.span("y")) if m.group("y") else None
+        return [ctx.hit("replace_object", {"target": subject_phrase(c, *m.span("x")), "replacement": new})]
     m = _SWAP_ALONE.fullmatch(c.low, lo, hi)
     if m and c.has_content(*m.span("x")):
         return [ctx.hit("replace_object", {"target": subject_phrase(c, *m.span("x")), "replacement": None})]

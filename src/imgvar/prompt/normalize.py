@@ -51,7 +51,8 @@ FILLER = rx(
     rf"cette\s+image|cette\s+photo|le\s+tout)|fais(?:-en|-la|-le))\b\s*"
 )
 RENDER_VERB = rx(
-    r"(?:turn|transform|convert|render|redraw|reimagine|paint|draw|make|show|depict|generate|create|produce|"
+    r"(?:turn|transform|convert|render|redraw|reimagine|paint|draw|make|show|depict|generate|create|produce|change|"
+    r"apply|use|applique[rz]?|utilise[rz]?|change[rz]?|"
     r"transforme[rz]?|converti[rsz]?|dessine[rz]?|peins|redessine[rz]?|fais|rends|montre[rz]?)\b"
 )
 
@@ -63,6 +64,8 @@ PURPOSE = rx(
     r"|\s(?:so\s+(?:that|it|the|i|we|you|they|he|she)|in\s+order\s+to|to\s+(?:make|give|create|simulate|achieve|get|emphasi[sz]e|"
     r"enhance|match|evoke|suggest|convey|show|look)|for\s+an?\s+(?:[^\W\d_]+\s+){0,2}(?:look|feel|effect|vibe|"
     r"atmosphere|mood|touch|finish))\b"
+    # "… sans toucher le reste", "… without changing anything else": what stays is no request
+    r"|\s(?:sans|without)\s+(?:toucher|changer|modifier|alterer|touching|changing|altering|affecting|modifying)\b"
 )
 # A detail of the request before it, not a request: "(on a beach), with palm trees".
 WITH_DETAIL = rx(r"(?:with|avec|featuring|showing|including|where|ou|dont)\b")

@@ -19,7 +19,7 @@ from . import lexicon as lx
 from .clause import Clause, Ctx, Hit
 from .language import detect_language
 from .normalize import CHATTER, CUTOUT, FILLER, INNER_REQUEST, KEEP, POLITE, POLITE_END, PURPOSE, RENDER_VERB, WITH_DETAIL, prepare, skip
-from .patterns import ACCESSORY_RX, DET, MORE_VERBS, VERBS, rx
+from .patterns import ACCESSORY_RX, DET, MORE_VERBS, NONCONTENT, VERBS, rx
 from .rules import RULES
 from .rules.recontext import preps_in
 from .split import Segment, split_clauses
@@ -50,12 +50,14 @@ def _parse_clause(c: Clause, prev: list[Hit]) -> list[Hit]:
     lo, hi = c.trim(lo, hi)
     flo = skip(FILLER, c, lo, hi) if lo < hi else hi
     if flo >= hi or not c.has_content(flo, hi) or (
-            WITH_DETAIL.match(c.low, flo, hi) and _describes(hits, c, flo, hi)):
+            WITH_DETAIL.match(c.low, flo, hi) and _describes(hits, c, flo, hi)) or (
+            hits and all(t.rstrip("'") in VERBS | MORE_VERBS | NONCONTENT for t in c.tokens(flo, hi))):
         return _whole_clause(hits, clause)
     ctx = Ctx(c, lo, flo, hi, prev + hits)
     found = next((f for rule in RULES if (f := rule(ctx))), None)
     if found is None:
-        if hits and not preps_in(c, lo, hi) and (
+        preps = preps_in(c, lo, hi)
+        if hits and (not preps or not c.has_content(preps[0].end(), hi)) and (
             RENDER_VERB.match(c.low, lo, hi) or re.match(DET, c.low[lo:hi])
         ):
             # "turn the dog into a watercolor", "le chat en noir et blanc": the rest only
@@ -136,8 +138,8 @@ def _asks(low: str, hit: Hit) -> bool:
 _VAGUE = rx(
     r"\s*(?:(?:please|can\s+you|could\s+you)\s+)?(?:fix|touch\s+up|edit|improve|enhance|retouch|clean\s+up|"
     r"make|photoshop|ameliore[rz]?|retouche[rz]?|corrige[rz]?|rends)\s+(?:up\s+)?(?:the|this|my|that|l'|la|cette|"
-    r"ma)?\s*(?:image|photo|picture|pic|it|this|shot)s?\b(?:\s+(?:look\s+)?(?:a\s+(?:little|bit)\s+)?"
-    r"(?:nice|nicer|better|good|great|pretty|perfect|belle|mieux))?[\s.!?]*"
+    r"ma)?\s*(?:image|photo|picture|pic|it|this|shot)s?\b(?:\s+of\s+(?:my|me|us|our|him|her|the)\b.*)?"
+    r"(?:\s+(?:look\s+)?(?:a\s+(?:little|bit)\s+)?(?:nice|nicer|better|good|great|pretty|perfect|belle|mieux))?[\s.!?]*"
 )
 
 

@@ -125,7 +125,7 @@ NONCONTENT = STOP | frozenset(
     will just please now also so too bit little lot un peu beaucoup bien encore tres
     effect filter version effet filtre aspect air look vibe mode pls merci thanks thank page panel
     passe passer passez switch go input output original entire whole overall type kind sort
-    me moi toi lui nous vous eux elle il
+    me moi toi lui nous vous eux elle il selfie cliche
     cover frame planche
     transforme convertis applique utilise montre dessine make it's est sont soit""".split()
 )

@@ -64,6 +64,8 @@ _STYLE_TEMPLATES: list[tuple[str, str]] = [
     (r"(?<![\w'])(?:an?\s+)(?P<x>{X})\s+look\b", "any"),
     (r"(?<![\w']){D}(?P<x>{X})\s+(?:aesthetic|effect|filter|vibe|vibes|feel|finish|version)\b", "any"),
     (r"\b(?:effet|filtre|esthetique|rendu)\s+(?P<x>{X})", "any"),
+    # un look plus cinéma / a look more vintage
+    (r"(?<![\w'])(?:un|a)\s+look\s+(?:(?:plus|more|tres|very)\s+)?(?P<x>{X})", "any"),
 ]
 
 

@@ -171,7 +171,17 @@ def rule_lighting(ctx: Ctx) -> list[Hit] | None:
     return None
 
 
+# Blurring one part ("blur the faces", "pixelise la plaque") hides it: no global correction.
+_HIDE = rx(
+    r"(?:blur|blurr|pixelate|pixelli[sz]e|flout(?:e|er|ez)|pixelise[rz]?|masque[rz]?)\s+"
+    r"(?>(?:out\s+)?(?:the\s+|les\s+|le\s+|la\s+|l'|his\s+|her\s+|their\s+|all\s+|tous\s+les\s+)?)"
+    r"(?!(?:image|photo|picture|background|arriere|fond|it|everything|tout|decor)\b)[^\W\d_]+"
+)
+
+
 def rule_adjust(ctx: Ctx) -> list[Hit] | None:
+    if _HIDE.match(ctx.c.low, ctx.full_lo, ctx.hi):
+        return [ctx.hit("other", {})]
     hits = adjustments(ctx.c, ctx.lo, ctx.hi, ctx.prev)
     if len(hits) == 1:  # "make the sky darker" came from the whole clause
         hits[0].start, hits[0].end = ctx.full_lo, ctx.hi

@@ -25,6 +25,13 @@ _ADJ_FIXED = [
      _W, -1),
     (r"sharper|sharpen(?:ed|s|ing)?|crisper", _SH, 1),
     (r"warming(?:\s+filter)?", _W, 1),
+    # the tones of a retouch: shadows opened or deepened, highlights pulled back, exposure fixed
+    (r"(?:lift|brighten|open\s+up|raise|reduce|soften|lessen|recover|boost)\s+(?:the\s+)?shadows?", _B, 1),
+    (r"(?:deepen|darken|crush)\s+(?:the\s+)?shadows?", _C, 1),
+    (r"(?:reduce|lower|tone\s+down|recover|tame|pull\s+back|bring\s+down)\s+(?:the\s+)?highlights?", _B, -1),
+    (r"under[\s\-]?exposed|sous[\s\-]?expos(?:e|ee)", _B, 1),
+    (r"over[\s\-]?exposed|sur[\s\-]?expos(?:e|ee)|blown[\s\-]?out", _B, -1),
+    (r"richer|more\s+pop|plus\s+de\s+peps", _S, 1),
     # "too yellow", "trop jaune": a cast to take away
     (r"(?:too|trop|so|very|tres|looks?|seems?)\s+(?:yellow|orange|red|warm|jaune|rouge|chaud|chaude)", _W, -1),
     (r"(?:too|trop|so|very|tres|looks?|seems?)\s+(?:blue|cold|cool|bleue?|froide?)", _W, 1),
@@ -40,7 +47,7 @@ _ADJ_FIXED = [
 _ADJ_BASE = [
     (r"bright|luminous|lumineu(?:x|se|ses)|clair(?:e|es|s)?", _B, 1),
     (r"dark|dim|sombres?|fonce(?:e|es|s)?", _B, -1),
-    (r"dramatic|dramatique|moody", _C, 1),
+    (r"dramatic|dramatique|moody|harsh|punchy", _C, 1),
     (r"pale|paler|faded|washed", _S, -1),
     (r"saturated|vivid|vibrant|colou?rful|punchy|lively|satur(?:e|ee|ees|es)|vif|vive|vifs|vives|"
      r"eclatant(?:e|es|s)?|colore(?:e|es|s)?", _S, 1),
@@ -56,9 +63,9 @@ _ADJ_BASE = [
 _CAST = r"(?:\s+(?:tint|cast|hue|tone|channel|effect)s?)"
 _ADJ_NOUN = [
     (r"brightness|luminosity|exposure|light|luminosite|exposition|lumiere|clarte", _B, 1),
-    (r"contrast|contraste|drama", _C, 1),
+    (r"contrast|contraste|drama|punch", _C, 1),
     (r"saturation|vibrance|vibrancy|colou?rs?|colou?rfulness|couleurs", _S, 1),
-    (rf"warmth|chaleur|redness|yellowness|orangeness|(?:orange|yellow|red|amber|warm|pink|magenta){_CAST}", _W, 1),
+    (rf"warmth|chaleur|temperature|temp|redness|yellowness|orangeness|(?:orange|yellow|red|amber|warm|pink|magenta){_CAST}", _W, 1),
     (rf"blueness|(?:blue|cyan|cool|cold){_CAST}", _W, -1),
     (r"sharpness|details?|clarity|definition|nettete|precision", _SH, 1),
     (r"blur|bokeh|softness|flou", _BL, 1),

@@ -151,6 +151,10 @@ def rule_recontext_verb(ctx: Ctx) -> list[Hit] | None:
     the moon."""
     c, hi = ctx.c, ctx.hi
     look = _MAKE_LOOK.match(c.low, ctx.full_lo, hi)
+    if look and _INDEFINITE.match(c.low, look.start("subj")) and c.low.startswith(("have", "let", "show"), ctx.full_lo):
+        # "have a bird flying over the lake": something new, not the subject moved
+        where = c.arg(look.end(), hi) or None
+        return [ctx.hit("add_object", {"object": c.arg(*look.span("subj")), "where": where})]
     if look:
         place = pick_place(c, preps_in(c, look.end(), hi), hi)
         return recontext_from(ctx, look.start("subj"), place, look.end("subj")) if place else None
@@ -164,6 +168,8 @@ def rule_recontext_verb(ctx: Ctx) -> list[Hit] | None:
     if _PUT_VERBS.fullmatch(m.group("verb")):  # "put a hat on the dog", "mettre un vélo"
         end = preps[0].start() if preps else hi
         obj = subject_phrase(c, m.end(), end)
+        if obj and re.search(r"\swhere\s", c.low[m.end():hi]):
+            return None  # "put a tiger where the cat is" replaces
         if obj and (preps or _INDEFINITE.match(c.low, c.trim(m.end(), end)[0])):
             where = c.arg(preps[0].start(), hi) if preps else None
             return [ctx.hit("add_object", {"object": obj, "where": where})]

@@ -9,7 +9,7 @@ from ..clause import Ctx, Hit, subject_phrase
 from ..patterns import BG_ANY, rx
 
 _REMOVE_VERB = rx(
-    r"(?:re?move|remvoe|delete|erase|eliminate|exclude|extract|omit|"
+    r"(?:re?move|remvoe|delete|erase|eliminate|exclude|extract|omit|hide|clean\s+up|"
     r"(?:complete\s+|total\s+)?(?:removal|deletion|suppression|retrait|effacement)(?:\s+(?:complete|totale?))?"
     r"\s+(?:of|d(?:e|u|es|'))|"
     r"get\s+rid\s+of|take\s+(?:out|away|off|down)|wipe\s+(?:out|away|off)|clear\s+(?:out|away|off)|"
@@ -24,7 +24,7 @@ _REMOVE_VERB = rx(
 # "photoshop the girl out", "take the people out of the back", "get these people away from my dog"
 _OUT = rx(
     r"(?:photoshop|edit|take|get|cut|crop|clone|paint|cover|blur|shop|move)\s+(?P<obj>.+?)\s+"
-    r"(?:out|away)(?:\s+(?:of|from)\s+(?P<where>.+))?"
+    r"(?:out|away|off)(?:\s+(?:(?:of|from)\s+)?(?P<where>.+))?"
 )
 # "I'd like the two balloons removed", "the car gone"
 _PASSIVE = rx(r"(?P<obj>.+?)\s+(?:removed|deleted|erased|gone|taken\s+out|edited\s+out|photoshopped\s+out)")
@@ -46,7 +46,10 @@ _NOT_AN_OBJECT = rx(
     r"scratch(?:es)?|dust|artifacts?|flou|bruit|couleurs?|reflets?|rayures?)(?:\s+(?:from|on|in|de|du|des|sur)\s+.+)?$"
 )
 # "remove the background" leaves the subject on a plain backdrop: a new setting.
-_BACKGROUND = rx(rf"(?:(?:the|its|his|her|their|this|le|la|l'|son|sa|leur)\s*)?(?:photo\s+|image\s+)?(?:{BG_ANY})\b")
+_BACKGROUND = rx(
+    rf"(?:(?:the|its|his|her|their|this|le|la|l'|son|sa|leur)\s*)?(?:photo\s+|image\s+)?(?:{BG_ANY})"
+    rf"(?:\s+(?:behind|of|from|around|to|so|and|completely|entirely|altogether|derriere|de|du|autour)\b.*)?$"
+)
 
 
 def rule_remove(ctx: Ctx) -> list[Hit] | None:

@@ -49,6 +49,8 @@ _INSTEAD = rx(
     r"(?P<y>.+?)\s+(?:instead\s+of|in\s+place\s+of|rather\s+than|au\s+lieu\s+d(?:e|u|es|')|"
     r"[aà]\s+la\s+place\s+d(?:e|u|es|'))\s*(?P<x>.+)"
 )
+# "put a tiger where the cat is"
+_WHERE_IS = rx(r"(?P<y>.+?)\s+where\s+(?P<x>.+?)\s+(?:is|are|was|were|stands?|sits?|used\s+to\s+be)")
 _BECOMES = rx(
     rf"(?P<x>{DET}.+?)\s+(?:becomes?|turns?\s+into|is\s+now|should\s+be|devient|devrait\s+etre|"
     rf"se\s+transforme\s+en)\s+(?P<y>(?:a|an|un|une|des|some)\s+.+)"
@@ -86,11 +88,11 @@ def rule_replace(ctx: Ctx) -> list[Hit] | None:
             found = _swap(ctx, x, m.span("y"), colors=kind != "swap" or _names_color(c, x), pattern_kind=kind)
             if found:
                 return found
-    for pattern in (_INSTEAD, _BECOMES, _PASSIVE):
+    for pattern in (_INSTEAD, _WHERE_IS, _BECOMES, _PASSIVE):
         m = pattern.fullmatch(c.low, ctx.lo, hi)
         if m:
             ya = m.start("y")
-            if pattern is _INSTEAD and (verb := _LEADING_VERB.match(c.low, ya, m.end("y"))):
+            if pattern in (_INSTEAD, _WHERE_IS) and (verb := _LEADING_VERB.match(c.low, ya, m.end("y"))):
                 ya = verb.end()
             found = _swap(ctx, m.span("x"), (ya, m.end("y")))
             if found:

@@ -206,7 +206,7 @@ def render_dry_run(dry: Any, common: Common) -> None:
     out.write(f"plan ({origin}):\n")
     for task in dry.plan.tasks:
         args = ", ".join(f"{k}={v}" for k, v in task.args.items() if v is not None)
-        out.write(f"  {task.kind:<11} {task.text}" + (f"  [{args}]" if args else "") + "\n")
+        out.write(f"  {task.kind:<14} {task.text}" + (f"  [{args}]" if args else "") + "\n")
     if not dry.calls:
         out.write("paid calls: none\n")
         _dry_run_notes(dry, out)

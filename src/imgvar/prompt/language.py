@@ -18,9 +18,10 @@ def detect_language(text: str) -> str:
     low = lx.fold(unicodedata.normalize("NFC", text))
     french = english = 0.0
     for token in _TOKEN.findall(low):
+        weight = 0.5 if token in lx.LEXICON_ONLY_HINTS else 1.0
         if token in lx.FRENCH_HINTS:
-            french += 1
+            french += weight
         elif token in lx.ENGLISH_HINTS:
-            english += 1
+            english += weight
     french += 0.5 * len(_ACCENTED.findall(text.lower()))
     return "fr" if french > english else "en"

@@ -249,7 +249,9 @@ _FR_FUNCTION = (
     "floue", "niveaux", "saturé", "saturée", "contraste", "chat", "chien", "voiture", "mur",
     "ciel", "chapeau", "lunettes", "peux", "pourrais", "veux", "voudrais", "j'", "n'", "ne",
     "pas", "où", "ou", "ça", "cela", "ceci", "entre", "vers", "près", "côté", "devant",
-    "derrière", "soleil", "homme", "femme", "fille", "garçon", "enfant", "oiseau",
+    "derrière", "soleil", "homme", "femme", "fille", "garçon", "enfant", "oiseau", "effet", "filtre",
+    "rendu", "enlève", "enlever", "supprime", "supprimer", "efface", "effacer", "retire", "retirer", "sans",
+    "garde", "floute", "éclaircis", "assombris", "rapproche", "vieillis", "rajeunis", "teinte", "lumière",
 )
 
 _EN_FUNCTION = (
@@ -276,3 +278,6 @@ _FR_ALL = _tokens(_FR_FUNCTION) | _FR_LEXICON
 _EN_ALL = _tokens(_EN_FUNCTION) | _EN_LEXICON
 FRENCH_HINTS = frozenset(_FR_ALL - _EN_LEXICON)
 ENGLISH_HINTS = frozenset(_EN_ALL - _FR_ALL)
+# Content words (styles, places, colours) travel between languages ("effet vintage"); grammar
+# words do not: a hint from the lexicon alone weighs half.
+LEXICON_ONLY_HINTS = frozenset((FRENCH_HINTS - _tokens(_FR_FUNCTION)) | (ENGLISH_HINTS - _tokens(_EN_FUNCTION)))

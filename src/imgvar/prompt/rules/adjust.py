@@ -33,8 +33,9 @@ _ADJ_FIXED = [
     (r"over[\s\-]?exposed|sur[\s\-]?expos(?:e|ee)|blown[\s\-]?out", _B, -1),
     (r"richer|more\s+pop|plus\s+de\s+peps", _S, 1),
     # "too yellow", "trop jaune": a cast to take away
-    (r"(?:too|trop|so|very|tres|looks?|seems?)\s+(?:yellow|orange|red|warm|jaune|rouge|chaud|chaude)", _W, -1),
-    (r"(?:too|trop|so|very|tres|looks?|seems?)\s+(?:blue|cold|cool|bleue?|froide?)", _W, 1),
+    (r"(?:too|trop|so|very|tres|looks?|seems?|less|moins)\s+(?:yellow|yellowish|orange|red|warm|jaune|rouge|chaud|"
+     r"chaude)", _W, -1),
+    (r"(?:too|trop|so|very|tres|looks?|seems?|less|moins)\s+(?:blue|bluish|cold|cool|bleue?|froide?)", _W, 1),
     (r"cooling(?:\s+filter)?", _W, -1),
     (r"dramatic\s+(?:light(?:ing)?|shadows?|look|contrast)|more\s+dramatic", _C, 1),
     (r"blurr(?:y|ier|ed)|blurs?|unfocus(?:ed)?|defocus(?:ed)?|soften(?:ed|s)?|softer|out\s+of\s+focus|flout(?:e|er|ez)|"

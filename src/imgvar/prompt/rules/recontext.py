@@ -168,7 +168,8 @@ def rule_recontext_verb(ctx: Ctx) -> list[Hit] | None:
     if _PUT_VERBS.fullmatch(m.group("verb")):  # "put a hat on the dog", "mettre un vélo"
         end = preps[0].start() if preps else hi
         obj = subject_phrase(c, m.end(), end)
-        if obj and re.search(r"\swhere\s", c.low[m.end():hi]):
+        if obj and re.search(r"\s(?:where|instead\s+of|in\s+place\s+of|[aà]\s+la\s+place\s+d|au\s+lieu\s+d)",
+                             c.low[m.end():hi]):
             return None  # "put a tiger where the cat is" replaces
         if obj and (preps or _INDEFINITE.match(c.low, c.trim(m.end(), end)[0])):
             where = c.arg(preps[0].start(), hi) if preps else None

@@ -55,31 +55,25 @@ def _fill_across(pixels: np.ndarray, region: np.ndarray, x: int, y: int, across_
     bound it outside the region; at the image's edge, the one bound there is."""
     import numpy as np
 
-    height, width = pixels.shape[:2]
+    # A column fill is a row fill of the transposed picture: a view, so writes land in `pixels`.
+    plane = pixels if across_rows else pixels.transpose(1, 0, 2)
     lines = region if across_rows else region.T
+    first_row, first_col = (y, x) if across_rows else (x, y)
+    limit = plane.shape[1]
     for i, line in enumerate(lines):
         cols = np.flatnonzero(line)
         if cols.size == 0:
             continue
         a, b = cols[0], cols[-1]
-        if across_rows:
-            row, lo, hi, limit = y + i, x + a - 1, x + b + 1, width
-            get = lambda j: pixels[row, j]  # noqa: E731
-        else:
-            col, lo, hi, limit = x + i, y + a - 1, y + b + 1, height
-            get = lambda j: pixels[j, col]  # noqa: E731
-        left = get(lo) if lo >= 0 else None
-        right = get(hi) if hi < limit else None
+        row, lo, hi = first_row + i, first_col + a - 1, first_col + b + 1
+        left = plane[row, lo] if lo >= 0 else None
+        right = plane[row, hi] if hi < limit else None
         if left is None and right is None:
             continue
         left = right if left is None else left
         right = left if right is None else right
         t = np.linspace(0.0, 1.0, b - a + 3)[1:-1, None]
-        values = (1 - t) * left + t * right
-        if across_rows:
-            pixels[row, x + a:x + b + 1] = values
-        else:
-            pixels[y + a:y + b + 1, col] = values
+        plane[row, first_col + a:first_col + b + 1] = (1 - t) * left + t * right
 
 
 def _rim(mask: np.ndarray) -> np.ndarray:
